@@ -23,6 +23,7 @@
 
 #include "ircgpu/IR.h"
 
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Error.h"
 
 namespace ircgpu {
@@ -37,7 +38,7 @@ public:
       : Msg(std::move(Msg)), Operand(Operand) {}
   void log(llvm::raw_ostream &OS) const override;
   std::error_code convertToErrorCode() const override;
-  const std::string &message() const { return Msg; }
+  std::string message() const override { return Msg; }
   int operand() const { return Operand; }
 
 private:
@@ -55,7 +56,7 @@ struct OpAttrs {
 
 class Builder {
 public:
-  explicit Builder(Module &M) : M(M) {}
+  explicit Builder(Module &M);
 
   /// Declares a function signature (the body is built later with beginBody).
   /// Attrs has one ParamAttr mask per parameter (or is empty).
@@ -121,26 +122,35 @@ public:
 
 private:
   struct Frame {
-    Op *Parent; // the region op; null for the function body
-    Region *Reg;
-    uint32_t Scope;
+    Op *Parent;   // the region op; null for the function body
+    Region *Reg;  // where ops are appended
+    uint32_t Scope; // values defined here belong to this scope
+    uint32_t OuterScope; // while: the loop variables' scope; else NoScope
+    llvm::SmallVector<Type, 2> YieldTypes; // what the region must yield
   };
   llvm::Error checkVisible(llvm::ArrayRef<Value> Vs, int FirstIndex = 0) const;
   llvm::Error checkYield(llvm::ArrayRef<Value> Yields, llvm::ArrayRef<Type> Want,
                          llvm::StringRef What) const;
-  llvm::Expected<Region *> openRegion(Op &Parent, unsigned Index);
   Value define(Type Ty, ValueKind K, SrcLoc Loc, llvm::StringRef Name);
   llvm::SmallVector<Value, 2> defineResults(Op &O, llvm::ArrayRef<Type> Tys,
                                             llvm::ArrayRef<llvm::StringRef> Names);
   llvm::Error needBody() const;
   Op &appendOp(Op O);
+  uint32_t openScope();
+  llvm::Error pushFrame(Op *Parent, Region *Reg, llvm::ArrayRef<Type> YieldTypes,
+                        uint32_t OuterScope);
+  void closeTop();
+  llvm::Error expectTop(Opcode C, unsigned RegionIndex, llvm::StringRef Call) const;
+  llvm::Expected<Type> checkDeclType(Type T, llvm::StringRef What) const;
 
   Module &M;
   Function *Cur = nullptr;
   std::vector<Frame> Frames;
   std::vector<uint32_t> ValueScope; // by Value::Id; AlwaysVisible for literals
   std::vector<bool> ScopeOpen;      // by scope serial
+  llvm::StringMap<uint32_t> FunctionIndex; // names declared so far
   static constexpr uint32_t AlwaysVisible = ~0u;
+  static constexpr uint32_t NoScope = ~0u - 1;
 };
 
 /// The type rule of spec §3: the result types of a non-region op, or why its

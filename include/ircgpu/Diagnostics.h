@@ -45,7 +45,7 @@ public:
   explicit RuntimeError(std::string Msg) : Msg(std::move(Msg)) {}
   void log(llvm::raw_ostream &OS) const override { OS << Msg; }
   std::error_code convertToErrorCode() const override;
-  const std::string &message() const { return Msg; }
+  std::string message() const override { return Msg; }
 
 private:
   std::string Msg;
