@@ -153,6 +153,10 @@ Expected<TypeList> ircgpu::inferResultTypes(const Module &M, const Function &F, 
     return fail("'afn' is only allowed on float math functions, not on '" + Name + "'");
   if ((O.Flags & ~FlagAfn) != 0)
     return fail("'" + Name + "' takes no loop flags");
+  if (O.Sub != 0 && K != OpKind::ICmp && K != OpKind::FCmp && K != OpKind::Atomic)
+    return fail("'" + Name + "' takes no predicate or atomic operation");
+  if (O.Callee != ~0u && K != OpKind::Call)
+    return fail("only 'call' has a callee, not '" + Name + "'");
   switch (K) {
   case OpKind::IntBinary:
   case OpKind::IntUnary:

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what building and testing irc-gpu needs on Debian 12, with apt-get.
+# Idempotent: does nothing when everything is already installed. Runs as root,
+# or through sudo otherwise.
+#
+# Why each package:
+#   cmake ninja-build g++        the build
+#   llvm-19-dev                  LLVM 19 headers, static libraries, CMake config
+#                                (pulls libz3-dev, libxml2-dev, libffi-dev)
+#   zlib1g-dev libzstd-dev       LLVMSupport's exported CMake target links
+#                                ZLIB::ZLIB and zstd::libzstd_shared
+#   llvm-19-tools                FileCheck, not, count and lit for the tests
+#   libgtest-dev                 unit tests
+#   libbenchmark-dev             CPU-side micro-benchmarks
+#   python3                      lit, and the tests' helper scripts
+set -euo pipefail
+
+PACKAGES=(
+  cmake ninja-build g++
+  llvm-19-dev llvm-19-tools zlib1g-dev libzstd-dev
+  libgtest-dev libbenchmark-dev
+  python3
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all packages already installed"
+  exit 0
+fi
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+  if ! command -v sudo > /dev/null; then
+    echo "setup: need root (or sudo) to install: ${missing[*]}" >&2
+    exit 1
+  fi
+  SUDO=(sudo)
+fi
+
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update
+"${SUDO[@]}" apt-get install -y --no-install-recommends "${missing[@]}"

@@ -1,0 +1,36 @@
+# lit configuration of irc-gpu: one suite over tests/lit (golden and CLI tests),
+# tests/errors (one file per diagnostic) and tests/e2e (programs run on the
+# interpreter, with their inputs and expected outputs).
+#
+#   python3 /usr/lib/llvm-19/build/utils/lit/lit.py -sv build/tests
+#   python3 /usr/lib/llvm-19/build/utils/lit/lit.py -sv tests/lit/cli   (-Dbuild_dir=DIR)
+import os
+
+import lit.formats
+
+if not hasattr(config, "ircgpu_binary_dir"):
+    # Run on the source tree: load the site configuration of a build, which
+    # loads this file again with the paths filled in.
+    source_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    build_dir = lit_config.params.get("build_dir", os.path.join(source_dir, "build"))
+    site = os.path.join(os.path.abspath(build_dir), "tests", "lit.site.cfg.py")
+    if not os.path.exists(site):
+        lit_config.fatal("no %s: build first (scripts/build.sh) or pass -Dbuild_dir=DIR" % site)
+    lit_config.load_config(config, site)
+else:
+    config.name = "irc-gpu"
+    config.test_format = lit.formats.ShTest(execute_external=True)
+    config.suffixes = [".vir", ".test"]
+    config.test_source_root = os.path.join(config.ircgpu_source_dir, "tests")
+    config.test_exec_root = os.path.join(config.ircgpu_binary_dir, "tests")
+    # unit/ is GoogleTest, device/ runs only on a GPU machine, tools/ holds
+    # helper scripts, Inputs/ folders hold test data.
+    config.excludes = ["unit", "device", "tools", "Inputs"]
+
+    irc_gpu = os.path.join(config.ircgpu_tools_dir, "irc-gpu")
+    config.substitutions.append(("%irc-gpu", irc_gpu))
+    config.substitutions.append(("%python", config.python_executable))
+    config.environment["PATH"] = os.pathsep.join(
+        [config.ircgpu_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
+    # Tests never touch the user's compiled-module cache.
+    config.environment["IRC_GPU_CACHE_DIR"] = "off"

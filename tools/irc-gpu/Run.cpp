@@ -1,0 +1,90 @@
+//===- Run.cpp - `irc-gpu run`: run an entry function ---------------------===//
+#include "ArgBinding.h"
+#include "Tool.h"
+
+#include "ircgpu/Interpreter.h"
+#include "ircgpu/Literal.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+namespace irctool {
+
+namespace {
+
+enum class DeviceKind { Interp, Auto, Cuda, Hip };
+
+Expected<DeviceKind> parseDevice(StringRef D) {
+  if (D == "interp")
+    return DeviceKind::Interp;
+  if (D == "auto")
+    return DeviceKind::Auto;
+  StringRef Rest = D;
+  bool Cuda = Rest.consume_front("cuda"),
+       Hip = !Cuda && Rest.consume_front("hip");
+  if ((Cuda || Hip) &&
+      (Rest.empty() ||
+       (Rest.consume_front(":") && !Rest.empty() && all_of(Rest, isDigit))))
+    return Cuda ? DeviceKind::Cuda : DeviceKind::Hip;
+  return usageError("--device: unknown device '" + D +
+                    "' (expected auto, interp, cuda, cuda:N, hip or hip:N)");
+}
+
+} // namespace
+
+Error runRun(const RunOptions &Opts) {
+  auto Device = parseDevice(Opts.Device);
+  if (!Device)
+    return Device.takeError();
+  if (!Opts.Codegen.Target.empty())
+    if (Error E = checkTarget(Opts.Codegen.Target))
+      return E;
+
+  auto Src = readSource(Opts.Input);
+  if (!Src)
+    return Src.takeError();
+  auto M = loadModule(*Src);
+  if (!M)
+    return M.takeError();
+  auto F = findEntry(**M, Opts.Entry);
+  if (!F)
+    return F.takeError();
+  auto B = bindArguments(**F, Opts.Args, Opts.Outs);
+  if (!B)
+    return B.takeError();
+
+  // This build has no GPU runtime yet: `auto` falls back to the interpreter
+  // and says so; asking for a GPU by name is a device error.
+  switch (*Device) {
+  case DeviceKind::Interp:
+    break;
+  case DeviceKind::Auto:
+    errs() << "irc-gpu: no GPU device found; running on the interpreter "
+              "(--device interp)\n";
+    break;
+  case DeviceKind::Cuda:
+  case DeviceKind::Hip:
+    return runtimeError("device '" + Opts.Device +
+                        "': no GPU runtime in this build");
+  }
+
+  auto Interp = ircgpu::Interpreter::create(**M, (*F)->Name);
+  if (!Interp)
+    return Interp.takeError();
+  auto Results = (*Interp)->run(B->Args);
+  if (!Results)
+    return Results.takeError();
+  if (Error E = writeOutputs(**F, *B))
+    return E;
+
+  const std::vector<ircgpu::Type> &Types = (*F)->ResultTypes;
+  for (size_t I = 0; I < Results->size() && I < Types.size(); ++I)
+    outs() << ircgpu::formatLiteral(Types[I], (*Results)[I]) << " : "
+           << Types[I].str() << "\n";
+  outs().flush();
+  return Error::success();
+}
+
+} // namespace irctool

@@ -1,0 +1,107 @@
+//===- Tool.h - shared pieces of the irc-gpu subcommands --------*- C++ -*-===//
+//
+// Every subcommand is a function from its options to an llvm::Error; main()
+// turns that error into a message on stderr and the exit status of
+// spec/cli.md (0 ok, 1 bad input, 2 bad usage, 3 device or runtime error).
+//
+//===----------------------------------------------------------------------===//
+#ifndef IRCGPU_TOOLS_TOOL_H
+#define IRCGPU_TOOLS_TOOL_H
+
+#include "ircgpu/IR.h"
+
+#include "llvm/Support/Error.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace irctool {
+
+enum ExitCode : int {
+  ExitOk = 0,
+  ExitInput = 1,   ///< bad VIR, bad argument value, unreadable file
+  ExitUsage = 2,   ///< bad command line
+  ExitRuntime = 3, ///< no device, launch failure, out-of-bounds access
+};
+
+/// An error of the tool itself (not located in the VIR source), with the
+/// exit status it maps to.
+class ToolError : public llvm::ErrorInfo<ToolError> {
+public:
+  static char ID;
+  ToolError(ExitCode Code, std::string Msg) : Code(Code), Msg(std::move(Msg)) {}
+  void log(llvm::raw_ostream &OS) const override { OS << Msg; }
+  std::error_code convertToErrorCode() const override;
+  ExitCode code() const { return Code; }
+
+private:
+  ExitCode Code;
+  std::string Msg;
+};
+
+llvm::Error inputError(const llvm::Twine &Msg);
+llvm::Error usageError(const llvm::Twine &Msg);
+llvm::Error runtimeError(const llvm::Twine &Msg);
+
+/// A VIR source file read whole (mapped where possible): `-` is stdin.
+struct Source {
+  std::string DisplayName; ///< as diagnostics name it: the path or <stdin>
+  std::unique_ptr<llvm::MemoryBuffer> Buffer;
+  llvm::StringRef text() const { return Buffer->getBuffer(); }
+};
+llvm::Expected<Source> readSource(llvm::StringRef Path);
+
+/// Reads, parses and verifies Path. On a VIR error prints the diagnostics
+/// and returns a ToolError with an empty message (already reported).
+llvm::Expected<std::unique_ptr<ircgpu::Module>> loadModule(const Source &Src);
+
+/// The function named by --entry (`name` or `@name`), or a usage error.
+llvm::Expected<const ircgpu::Function *> findEntry(const ircgpu::Module &M,
+                                                   llvm::StringRef Entry);
+
+/// Checks a --target value (`sm_XY`, `gfxNNN`); a usage error otherwise.
+llvm::Error checkTarget(llvm::StringRef Target);
+
+/// Prints Err (if any) as `irc-gpu: error: ...` and returns the exit status.
+int reportAndExit(llvm::Error Err);
+
+//===-- the subcommands ---------------------------------------------------===//
+
+/// Options that change the generated code, hence the module hash.
+struct CodegenOptions {
+  std::string Target;    ///< "" = none given
+  unsigned OptLevel = 2; ///< -O0..-O3
+  bool Checked = false;
+  bool AllowSequential = false;
+  /// The canonical list that goes into HashInputs::Options.
+  std::vector<std::string> hashOptions() const;
+};
+
+struct FmtOptions {
+  std::string Input;
+  std::string Output = "-";
+};
+llvm::Error runFmt(const FmtOptions &Opts);
+
+struct HashOptions {
+  std::string Input;
+  std::string Entry;
+  CodegenOptions Codegen;
+};
+llvm::Error runHash(const HashOptions &Opts);
+
+struct RunOptions {
+  std::string Input;
+  std::string Entry;
+  std::string Device = "auto";
+  std::vector<std::string> Args; ///< NAME=VALUE or NAME=@PATH
+  std::vector<std::string> Outs; ///< NAME=PATH
+  CodegenOptions Codegen;
+};
+llvm::Error runRun(const RunOptions &Opts);
+
+} // namespace irctool
+
+#endif

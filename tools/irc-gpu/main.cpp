@@ -1,0 +1,152 @@
+//===- main.cpp - the irc-gpu command-line tool ---------------------------===//
+//
+// Only option parsing lives here: each subcommand is a function of Tool.h.
+// The command-line contract is spec/cli.md; exit statuses: 0 ok, 1 bad input,
+// 2 bad usage, 3 device or runtime error.
+//
+//===----------------------------------------------------------------------===//
+#include "Tool.h"
+
+#include "ircgpu/Version.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+namespace {
+
+cl::OptionCategory Category("irc-gpu options");
+
+cl::SubCommand
+    FmtCmd("fmt", "Parse and verify a VIR module; print its canonical text");
+cl::SubCommand HashCmd(
+    "hash",
+    "Print the content hash of a module (the compiled-module cache key)");
+cl::SubCommand RunCmd("run", "Run an entry function and print its results");
+
+// The input file of every subcommand.
+cl::opt<std::string> Input(cl::Positional, cl::Required,
+                           cl::desc("<file.vir | ->"), cl::sub(FmtCmd),
+                           cl::sub(HashCmd), cl::sub(RunCmd),
+                           cl::cat(Category));
+
+cl::opt<std::string>
+    Output("o", cl::desc("Write the output to <file> (default: - = stdout)"),
+           cl::value_desc("file"), cl::init("-"), cl::sub(FmtCmd),
+           cl::cat(Category));
+
+cl::opt<std::string>
+    HashEntry("entry", cl::desc("The entry function (part of the hash)"),
+              cl::value_desc("name"), cl::sub(HashCmd), cl::cat(Category));
+cl::opt<std::string> RunEntry("entry", cl::desc("The entry function to run"),
+                              cl::value_desc("name"), cl::Required,
+                              cl::sub(RunCmd), cl::cat(Category));
+
+// Code generation options: part of the hash; `run` takes them too (they take
+// effect with the GPU code generator).
+cl::opt<std::string>
+    Target("target",
+           cl::desc("GPU target: sm_XY (NVIDIA, e.g. sm_90) or gfxNNN "
+                    "(AMD, e.g. gfx90a)"),
+           cl::value_desc("T"), cl::sub(HashCmd), cl::sub(RunCmd),
+           cl::cat(Category));
+cl::opt<std::string>
+    OptLevel("O",
+             cl::desc("Optimization level: -O0, -O1, -O2 (default) or -O3"),
+             cl::Prefix, cl::init("2"), cl::value_desc("N"), cl::sub(HashCmd),
+             cl::sub(RunCmd), cl::cat(Category));
+cl::opt<bool>
+    Checked("checked",
+            cl::desc("Bounds-checked mode: an out-of-bounds access is an error "
+                     "naming the function, buffer and index (the interpreter "
+                     "always checks)"),
+            cl::sub(HashCmd), cl::sub(RunCmd), cl::cat(Category));
+cl::opt<bool>
+    AllowSequential("allow-sequential",
+                    cl::desc("Run loops that cannot be offloaded sequentially "
+                             "on the device instead of failing"),
+                    cl::sub(HashCmd), cl::sub(RunCmd), cl::cat(Category));
+
+cl::opt<std::string>
+    Device("device",
+           cl::desc("Where to run: auto (default: the first GPU, else the "
+                    "interpreter), interp, cuda, cuda:N, hip, hip:N"),
+           cl::value_desc("D"), cl::init("auto"), cl::sub(RunCmd),
+           cl::cat(Category));
+cl::list<std::string>
+    Args("arg",
+         cl::desc("Bind a parameter: NAME=VALUE for a scalar (a VIR "
+                  "literal), NAME=@FILE.npy for a buffer"),
+         cl::value_desc("NAME=VALUE"), cl::sub(RunCmd), cl::cat(Category));
+cl::list<std::string>
+    Outs("out",
+         cl::desc("After the run, write buffer parameter NAME to PATH "
+                  "as a 1-D .npy file"),
+         cl::value_desc("NAME=PATH"), cl::sub(RunCmd), cl::cat(Category));
+
+constexpr const char *Overview =
+    "irc-gpu: compiles VIR loop nests for GPUs and runs them\n\n"
+    "  irc-gpu fmt FILE\n"
+    "  irc-gpu hash FILE [--entry NAME] [--target T] [-O0..-O3]\n"
+    "  irc-gpu run FILE --entry NAME [--device D] [--arg NAME=VALUE]... "
+    "[--out NAME=PATH]...\n\n"
+    "FILE '-' reads stdin. Exit status: 0 success, 1 error in the input, "
+    "2 bad usage, 3 device or runtime error.\n";
+
+irctool::CodegenOptions codegenOptions() {
+  irctool::CodegenOptions C;
+  C.Target = Target;
+  C.OptLevel = OptLevel[0] - '0';
+  C.Checked = Checked;
+  C.AllowSequential = AllowSequential;
+  return C;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM X(argc, argv);
+  cl::HideUnrelatedOptions(Category);
+  cl::SetVersionPrinter([](raw_ostream &OS) {
+    OS << "irc-gpu version " << ircgpu::compilerVersion() << "\n";
+  });
+  // With an error stream, a bad command line returns false instead of
+  // exiting with status 1: spec/cli.md wants 2.
+  if (!cl::ParseCommandLineOptions(argc, argv, Overview, &errs()))
+    return irctool::ExitUsage;
+
+  if (OptLevel.size() != 1 || OptLevel[0] < '0' || OptLevel[0] > '3') {
+    errs() << "irc-gpu: error: invalid optimization level '-O" << OptLevel
+           << "' (expected -O0, -O1, -O2 or -O3)\n";
+    return irctool::ExitUsage;
+  }
+
+  if (FmtCmd) {
+    irctool::FmtOptions O;
+    O.Input = Input;
+    O.Output = Output;
+    return irctool::reportAndExit(irctool::runFmt(O));
+  }
+  if (HashCmd) {
+    irctool::HashOptions O;
+    O.Input = Input;
+    O.Entry = HashEntry;
+    O.Codegen = codegenOptions();
+    return irctool::reportAndExit(irctool::runHash(O));
+  }
+  if (RunCmd) {
+    irctool::RunOptions O;
+    O.Input = Input;
+    O.Entry = RunEntry;
+    O.Device = Device;
+    O.Args = Args;
+    O.Outs = Outs;
+    O.Codegen = codegenOptions();
+    return irctool::reportAndExit(irctool::runRun(O));
+  }
+  errs() << "irc-gpu: error: no subcommand given (fmt, hash or run); see "
+            "'irc-gpu --help'\n";
+  return irctool::ExitUsage;
+}
