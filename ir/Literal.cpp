@@ -17,6 +17,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <locale.h>
+#include <stdlib.h>
 
 using namespace ircgpu;
 using llvm::StringRef;
@@ -181,20 +183,22 @@ static llvm::Expected<uint64_t> parseFloatLiteral(StringRef Text, Type Ty) {
   if (!isFloatSyntax(Text))
     return litError("invalid " + Ty.str() + " literal '" + Text + "'");
 
-  // strtod needs a NUL-terminated buffer; literals are short.
+  // strtod needs a NUL-terminated buffer; literals are short. The "C" locale
+  // is explicit: a VM embedding us may have set one whose decimal point is ','.
+  static const locale_t CLocale = newlocale(LC_ALL_MASK, "C", locale_t(0));
   std::string Buf = Text.str();
   errno = 0;
   char *End = nullptr;
   uint64_t Bits;
   bool IsInf;
   if (F32) {
-    float F = std::strtof(Buf.c_str(), &End);
+    float F = strtof_l(Buf.c_str(), &End, CLocale);
     IsInf = std::isinf(F);
     uint32_t B;
     std::memcpy(&B, &F, 4);
     Bits = B;
   } else {
-    double D = std::strtod(Buf.c_str(), &End);
+    double D = strtod_l(Buf.c_str(), &End, CLocale);
     IsInf = std::isinf(D);
     std::memcpy(&Bits, &D, 8);
   }

@@ -556,7 +556,8 @@ static const llvm::StringMap<Opcode> &opcodeTable() {
 }
 
 Error ParserImpl::parseStatement(const RegionCtx &C, RegionEnd &End) {
-  Token First = Tok;
+  // An op's location is its name (`call`, `fadd`): diagnostics about the op
+  // as a whole point there, as clang points at an operator.
   TokenList Lhs;
   if (Tok.is(TokKind::LocalName)) {
     do {
@@ -581,17 +582,17 @@ Error ParserImpl::parseStatement(const RegionCtx &C, RegionEnd &End) {
     return parseTerminator(C, End);
   }
   if (Name == "for")
-    return parseFor(First, Lhs);
+    return parseFor(OpTok, Lhs);
   if (Name == "if")
-    return parseIf(First, Lhs);
+    return parseIf(OpTok, Lhs);
   if (Name == "while")
-    return parseWhile(First, Lhs);
+    return parseWhile(OpTok, Lhs);
   if (Name == "call")
-    return parseCall(First, Lhs);
+    return parseCall(OpTok, Lhs);
   auto It = opcodeTable().find(Name);
   if (It == opcodeTable().end())
     return errorAt(OpTok, "unknown operation '" + Name + "'");
-  return parseSimpleOp(First, Lhs, It->second);
+  return parseSimpleOp(OpTok, Lhs, It->second);
 }
 
 //===----------------------------------------------------------------------===//

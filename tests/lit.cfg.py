@@ -30,6 +30,10 @@ else:
     irc_gpu = os.path.join(config.ircgpu_tools_dir, "irc-gpu")
     config.substitutions.append(("%irc-gpu", irc_gpu))
     config.substitutions.append(("%python", config.python_executable))
+    # %mknpy writes and reads .npy files with the standard library only.
+    config.substitutions.append(
+        ("%mknpy", "%s %s" % (config.python_executable,
+                              os.path.join(config.ircgpu_source_dir, "tests", "tools", "mknpy.py"))))
     config.environment["PATH"] = os.pathsep.join(
         [config.ircgpu_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
     # Tests never touch the user's compiled-module cache.

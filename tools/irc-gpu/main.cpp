@@ -49,12 +49,13 @@ cl::opt<std::string> RunEntry("entry", cl::desc("The entry function to run"),
 cl::opt<std::string>
     Target("target",
            cl::desc("GPU target: sm_XY (NVIDIA, e.g. sm_90) or gfxNNN "
-                    "(AMD, e.g. gfx90a)"),
+                    "(AMD, e.g. gfx90a); run: used by GPU code generation"),
            cl::value_desc("T"), cl::sub(HashCmd), cl::sub(RunCmd),
            cl::cat(Category));
 cl::opt<std::string>
     OptLevel("O",
-             cl::desc("Optimization level: -O0, -O1, -O2 (default) or -O3"),
+             cl::desc("Optimization level of GPU code: -O0, -O1, -O2 "
+                      "(default) or -O3"),
              cl::Prefix, cl::init("2"), cl::value_desc("N"), cl::sub(HashCmd),
              cl::sub(RunCmd), cl::cat(Category));
 cl::opt<bool>

@@ -91,7 +91,7 @@ TEST(ParserTest, Saxpy) {
   ASSERT_EQ(Body.Ops.size(), 5u);
   EXPECT_EQ(Body.Ops[0].Code, Opcode::Load);
   EXPECT_EQ(Body.Ops[0].Loc.Line, 3u);
-  EXPECT_EQ(Body.Ops[0].Loc.Col, 5u);
+  EXPECT_EQ(Body.Ops[0].Loc.Col, 11u); // the op name, after "%xi = "
   EXPECT_EQ(F.name(Body.Ops[0].Results[0]), "xi");
   EXPECT_EQ(F.info(Body.Ops[0].Results[0]).Loc.Line, 3u);
   EXPECT_EQ(Body.Ops[4].Code, Opcode::Store);
