@@ -16,27 +16,10 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # Small .npy inputs, written with the standard library only (no numpy).
-python3 - "$tmp" <<'PY'
-import struct, sys
-def save(path, values):
-    header = "{'descr': '<f4', 'fortran_order': False, 'shape': (%d,), }" % len(values)
-    header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
-    with open(path, "wb") as f:
-        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode())
-        f.write(struct.pack("<%df" % len(values), *values))
-save(sys.argv[1] + "/x.npy", [1, 2, 3, 4, 5, 6, 7, 8])
-save(sys.argv[1] + "/y.npy", [10, 20, 30, 40, 50, 60, 70, 80])
-PY
-
-show() { # prints a 1-D float32 .npy file
-  python3 - "$1" <<'PY'
-import struct, sys
-data = open(sys.argv[1], "rb").read()
-(hlen,) = struct.unpack("<H", data[8:10])
-body = data[10 + hlen:]
-print(" ".join("%g" % v for v in struct.unpack("<%df" % (len(body) // 4), body)))
-PY
-}
+npy=tests/tools/mknpy.py
+python3 "$npy" write "$tmp/x.npy" '<f4' 8 1 2 3 4 5 6 7 8
+python3 "$npy" write "$tmp/y.npy" '<f4' 8 10 20 30 40 50 60 70 80
+show() { python3 "$npy" read "$1" | tail -n 1; } # the values of a .npy file
 
 echo "== x:           $(show "$tmp/x.npy")"
 echo "== y:           $(show "$tmp/y.npy")"
