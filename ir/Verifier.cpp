@@ -23,128 +23,17 @@
 // per cycle, naming it). Every problem is reported; the diagnostics are sorted
 // by source position (those without a location last, in walk order).
 //
-//===----------------------------------------------------------------------===//
 #include "ircgpu/Verifier.h"
 
-#include "ircgpu/Builder.h"
-#include "ircgpu/Diagnostics.h"
-#include "ircgpu/Literal.h"
+#include "ir/VerifierImpl.h"
 
-#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
-#include "llvm/ADT/Twine.h"
 
 #include <algorithm>
 #include <cassert>
 
 using namespace ircgpu;
-
-namespace {
-
-bool isF16(Type T) { return T.isValid() && T.elem() == Scalar::F16; }
-
-std::string plural(size_t N, llvm::StringRef One, llvm::StringRef Many) {
-  return (llvm::Twine(N) + " " + (N == 1 ? One : Many)).str();
-}
-
-/// Whether Msg names @Name (so that a location-less message need not add it).
-bool mentions(llvm::StringRef Msg, llvm::StringRef Name) {
-  std::string At = ("@" + Name).str();
-  for (size_t Pos = Msg.find(At); Pos != llvm::StringRef::npos; Pos = Msg.find(At, Pos + 1)) {
-    size_t End = Pos + At.size();
-    if (End == Msg.size() || !(llvm::isAlnum(Msg[End]) || Msg[End] == '_' || Msg[End] == '.'))
-      return true;
-  }
-  return false;
-}
-
-/// Visits the ops under R in pre-order (program order), without recursion.
-template <typename Fn> void forEachOp(const Region &R, Fn &&Visit) {
-  struct Pos {
-    const Region *R;
-    size_t Next;
-  };
-  std::vector<Pos> Work{{&R, 0}};
-  while (!Work.empty()) {
-    Pos &P = Work.back();
-    if (P.Next == P.R->Ops.size()) {
-      Work.pop_back();
-      continue;
-    }
-    const Op &O = P.R->Ops[P.Next++];
-    Visit(O);
-    for (size_t I = O.Regions.size(); I-- > 0;)
-      Work.push_back({&O.Regions[I], 0}); // P is invalid from here on
-  }
-}
-
-/// Which terminator a region must end in.
-struct TermSpec {
-  enum Kind { None, Ret, Yield, Condition } K = None;
-  llvm::SmallVector<Type, 2> Types; ///< what the terminator carries
-  std::string Owner;                ///< "'for' body", "@f", ...
-};
-
-class Verifier {
-public:
-  explicit Verifier(const Module &M) : M(M), Calls(M.Functions.size()) {}
-
-  llvm::Error run();
-
-private:
-  // --- reporting ----------------------------------------------------------
-  void error(SrcLoc L, const llvm::Twine &Msg);
-  SrcLoc operandLoc(const Op &O, int Index) const;
-
-  // --- values ---------------------------------------------------------------
-  bool validValue(Value V) const { return V.Id < F->numValues(); }
-  std::string ref(Value V) const;
-  std::string typeProblem(Type T) const;
-  void define(Value V, ValueKind Want, SrcLoc L, const llvm::Twine &What, bool CheckType = true);
-  bool use(const Op &O, unsigned Index);
-  void pushScope() { Scopes.emplace_back(); }
-  void popScope();
-
-  // --- functions, regions, ops ---------------------------------------------
-  void verifyFunction(unsigned Index);
-  void verifyRegion(const Region &R, const TermSpec &Spec, unsigned Depth, SrcLoc OwnerLoc);
-  void verifyOp(const Op &O, unsigned Depth);
-  bool verifyShape(const Op &O);
-  void verifyPlainOp(const Op &O);
-  void verifyTerminator(const Op &O, const TermSpec &Spec, bool Last);
-  void verifyFor(const Op &O, unsigned Depth);
-  void verifyIf(const Op &O, unsigned Depth);
-  void verifyWhile(const Op &O, unsigned Depth);
-  void checkResults(const Op &O, llvm::ArrayRef<Type> Want);
-  void defineResults(const Op &O);
-  bool tooDeep(const Op &O, unsigned Depth);
-
-  // --- module ---------------------------------------------------------------
-  void verifyNames();
-  void verifyRecursion();
-
-  const Module &M;
-  std::vector<Diagnostic> Diags;
-
-  struct CallEdge {
-    uint32_t To;
-    SrcLoc Loc;
-  };
-  std::vector<std::vector<CallEdge>> Calls; ///< by caller, first call per callee
-  std::vector<bool> SignatureOk;            ///< parameters are values of their function
-
-  // Per function.
-  const Function *F = nullptr;
-  enum : uint8_t { Undefined, Visible, OutOfScope };
-  std::vector<uint8_t> State; ///< by Value::Id
-  std::vector<std::vector<uint32_t>> Scopes;
-  struct PendingUse {
-    SrcLoc Loc;
-    Opcode Code;
-    Value V;
-  };
-  std::vector<PendingUse> Pending; ///< uses of values not (yet) defined
-};
+using namespace ircgpu::verifier;
 
 void Verifier::error(SrcLoc L, const llvm::Twine &Msg) {
   if (!L.isValid() && F)
@@ -280,6 +169,10 @@ void Verifier::verifyFunction(unsigned Index) {
   State.assign(F->numValues(), Undefined);
   Scopes.clear();
   Pending.clear();
+  PtrRoot.assign(F->numValues(), -1);
+  for (size_t I = 0; I < F->Params.size(); ++I)
+    if (validValue(F->Params[I]))
+      PtrRoot[F->Params[I].Id] = static_cast<int32_t>(I);
   pushScope();
 
   if (F->Params.size() > MaxParams)
@@ -594,192 +487,46 @@ void Verifier::verifyPlainOp(const Op &O) {
       error(operandLoc(O, Operand), Msg);
     } else {
       checkResults(O, *Tys);
+      checkAccess(O);
     }
   }
   defineResults(O);
 }
 
-void Verifier::verifyFor(const Op &O, unsigned Depth) {
-  bool ShapeOk = verifyShape(O);
-  llvm::SmallVector<bool, 4> Typed;
-  for (unsigned I = 0; I < O.Operands.size(); ++I)
-    Typed.push_back(use(O, I));
-  auto Ty = [&](unsigned I) { return Typed[I] ? F->type(O.Operands[I]) : Type(); };
-
-  size_t NInits = O.Operands.size() >= 3 ? O.Operands.size() - 3 : 0;
-  Type IT;
-  if (O.Operands.size() < 3) {
-    error(O.Loc, "'for' needs a lower bound, an upper bound and a step, got " +
-                     plural(O.Operands.size(), "operand", "operands"));
-  } else if (Typed[0] && Typed[1] && Typed[2]) {
-    IT = Ty(0);
-    if (IT != Type::i32() && IT != Type::i64())
-      error(operandLoc(O, 0), "'for' bounds must be i32 or i64, got " + IT.str());
-    else if (Ty(1) != IT)
-      error(operandLoc(O, 1), "'for' upper bound must have the type of the lower bound (" +
-                                  IT.str() + "), got " + Ty(1).str());
-    else if (Ty(2) != IT)
-      error(operandLoc(O, 2), "'for' step must have the type of the bounds (" + IT.str() +
-                                  "), got " + Ty(2).str());
+/// A store or atomic through a `readonly` parameter, or a load through a
+/// `writeonly` one, breaks the VM's promise (spec §2), which the compiler
+/// relies on.
+/// Pointers are followed through `offset`; one that went through `select`,
+/// an iter argument or a call is not (the promise is then the VM's alone).
+void Verifier::checkAccess(const Op &O) {
+  auto Root = [&](Value P) { return P.Id < PtrRoot.size() ? PtrRoot[P.Id] : -1; };
+  uint8_t Forbidden = 0;
+  const char *Verb = "";
+  switch (O.kind()) {
+  case OpKind::Offset:
+    PtrRoot[O.Results[0].Id] = Root(O.Operands[0]);
+    return;
+  case OpKind::Load:
+    Forbidden = AttrWriteOnly, Verb = "load from";
+    break;
+  case OpKind::Store:
+    Forbidden = AttrReadOnly, Verb = "store to";
+    break;
+  case OpKind::Atomic:
+  case OpKind::CmpXchg:
+    // Counted as writes: a histogram's buffer is naturally `writeonly`.
+    Forbidden = AttrReadOnly, Verb = "atomic update of";
+    break;
+  default:
+    return;
   }
-
-  // The iter types: as declared by the region arguments where they exist.
-  llvm::SmallVector<Type, 2> IterTypes;
-  for (size_t I = 0; I < NInits; ++I)
-    IterTypes.push_back(Ty(3 + I));
-  if (ShapeOk) {
-    const Region &Body = O.Regions[0];
-    if (Body.Args.size() != 1 + NInits) {
-      error(O.Loc, "'for' body has " + plural(Body.Args.size(), "argument", "arguments") +
-                       ", expected " + llvm::Twine(1 + NInits) +
-                       " (the index and one per iter argument)");
-    } else {
-      if (validValue(Body.Args[0]) && IT.isValid() && F->type(Body.Args[0]) != IT)
-        error(O.Loc, "'for' index " + ref(Body.Args[0]) + " has type " +
-                         F->type(Body.Args[0]).str() + ", but the bounds are " + IT.str());
-      for (size_t I = 0; I < NInits; ++I) {
-        Value A = Body.Args[1 + I];
-        if (!validValue(A))
-          continue;
-        Type AT = F->type(A);
-        if (Typed[3 + I] && AT.isValid() && AT != Ty(3 + I))
-          error(operandLoc(O, 3 + I), "iter argument " + ref(A) + " declared " + AT.str() +
-                                          " is initialised with " + ref(O.Operands[3 + I]) +
-                                          " of type " + Ty(3 + I).str());
-        IterTypes[I] = AT;
-      }
-    }
-  }
-  if (O.Results.size() != NInits) {
-    error(O.Loc, "'for' has " + plural(O.Results.size(), "result", "results") + ", but " +
-                     plural(NInits, "iter argument", "iter arguments"));
-  } else {
-    for (size_t I = 0; I < NInits; ++I) {
-      Value R = O.Results[I];
-      if (validValue(R) && IterTypes[I].isValid() && F->type(R).isValid() &&
-          F->type(R) != IterTypes[I])
-        error(O.Loc, "'for' result " + ref(R) + " has type " + F->type(R).str() +
-                         ", but its iter argument is " + IterTypes[I].str());
-    }
-  }
-
-  if (ShapeOk && !tooDeep(O, Depth)) {
-    const Region &Body = O.Regions[0];
-    pushScope();
-    for (size_t I = 0; I < Body.Args.size(); ++I)
-      define(Body.Args[I], ValueKind::RegionArg, O.Loc,
-             I == 0 ? llvm::Twine("'for' index") : llvm::Twine("'for' iter argument"));
-    TermSpec Spec;
-    Spec.K = NInits ? TermSpec::Yield : TermSpec::None;
-    Spec.Types = IterTypes;
-    Spec.Owner = NInits ? "'for' body" : "'for' body without iter arguments";
-    verifyRegion(Body, Spec, Depth + 1, O.Loc);
-    popScope();
-  }
-  defineResults(O);
-}
-
-void Verifier::verifyIf(const Op &O, unsigned Depth) {
-  bool ShapeOk = verifyShape(O);
-  if (O.Operands.size() != 1) {
-    error(O.Loc, "'if' takes one i1 condition, got " +
-                     plural(O.Operands.size(), "operand", "operands"));
-    for (unsigned I = 0; I < O.Operands.size(); ++I)
-      use(O, I);
-  } else if (use(O, 0) && F->type(O.Operands[0]) != Type::i1()) {
-    error(operandLoc(O, 0), "'if' condition " + ref(O.Operands[0]) + " must be i1, got " +
-                                F->type(O.Operands[0]).str());
-  }
-  llvm::SmallVector<Type, 2> ResultTypes;
-  for (Value R : O.Results)
-    ResultTypes.push_back(validValue(R) ? F->type(R) : Type());
-  bool HasElse = O.hasFlag(FlagHasElse);
-  if (!O.Results.empty() && !HasElse)
-    error(O.Loc, "'if' with results needs an else region");
-
-  if (ShapeOk) {
-    if (!O.Regions[0].Args.empty() || !O.Regions[1].Args.empty())
-      error(O.Loc, "the regions of 'if' take no arguments");
-    if (!HasElse && !O.Regions[1].Ops.empty())
-      error(O.Loc, "'if' has ops in its else region but no else flag (FlagHasElse)");
-  }
-  if (ShapeOk && !tooDeep(O, Depth)) {
-    TermSpec Spec;
-    Spec.K = ResultTypes.empty() ? TermSpec::None : TermSpec::Yield;
-    Spec.Types = ResultTypes;
-    Spec.Owner = ResultTypes.empty() ? "'if' without results" : "'if' then-region";
-    verifyRegion(O.Regions[0], Spec, Depth + 1, O.Loc);
-    if (HasElse || !O.Regions[1].Ops.empty()) {
-      Spec.Owner = ResultTypes.empty() ? "'if' without results" : "'if' else-region";
-      verifyRegion(O.Regions[1], Spec, Depth + 1, O.Loc);
-    }
-  }
-  defineResults(O);
-}
-
-void Verifier::verifyWhile(const Op &O, unsigned Depth) {
-  bool ShapeOk = verifyShape(O);
-  llvm::SmallVector<bool, 4> Typed;
-  for (unsigned I = 0; I < O.Operands.size(); ++I)
-    Typed.push_back(use(O, I));
-  size_t N = O.Operands.size();
-  llvm::SmallVector<Type, 2> VarTypes;
-  for (size_t I = 0; I < N; ++I)
-    VarTypes.push_back(Typed[I] ? F->type(O.Operands[I]) : Type());
-
-  if (ShapeOk) {
-    const Region &Cond = O.Regions[0];
-    if (Cond.Args.size() != N) {
-      error(O.Loc, "'while' has " + plural(Cond.Args.size(), "loop variable", "loop variables") +
-                       " but " + plural(N, "initial value", "initial values"));
-    } else {
-      for (size_t I = 0; I < N; ++I) {
-        Value A = Cond.Args[I];
-        if (!validValue(A))
-          continue;
-        Type AT = F->type(A);
-        if (Typed[I] && AT.isValid() && AT != VarTypes[I])
-          error(operandLoc(O, I), "loop variable " + ref(A) + " declared " + AT.str() +
-                                      " is initialised with " + ref(O.Operands[I]) +
-                                      " of type " + VarTypes[I].str());
-        VarTypes[I] = AT;
-      }
-    }
-    if (!O.Regions[1].Args.empty())
-      error(O.Loc, "the do region of 'while' takes no arguments");
-  }
-  if (O.Results.size() != N) {
-    error(O.Loc, "'while' has " + plural(O.Results.size(), "result", "results") + ", but " +
-                     plural(N, "loop variable", "loop variables"));
-  } else {
-    for (size_t I = 0; I < N; ++I) {
-      Value R = O.Results[I];
-      if (validValue(R) && VarTypes[I].isValid() && F->type(R).isValid() &&
-          F->type(R) != VarTypes[I])
-        error(O.Loc, "'while' result " + ref(R) + " has type " + F->type(R).str() +
-                         ", but its loop variable is " + VarTypes[I].str());
-    }
-  }
-
-  if (ShapeOk && !tooDeep(O, Depth)) {
-    // The loop variables: a scope around both regions.
-    pushScope();
-    for (Value A : O.Regions[0].Args)
-      define(A, ValueKind::RegionArg, O.Loc, "'while' loop variable");
-    for (Value A : O.Regions[1].Args)
-      define(A, ValueKind::RegionArg, O.Loc, "'while' do-region argument");
-    TermSpec CondSpec;
-    CondSpec.K = TermSpec::Condition;
-    CondSpec.Owner = "the condition region of 'while'";
-    verifyRegion(O.Regions[0], CondSpec, Depth + 1, O.Loc);
-    TermSpec DoSpec;
-    DoSpec.K = N ? TermSpec::Yield : TermSpec::None;
-    DoSpec.Types = VarTypes;
-    DoSpec.Owner = N ? "'while' do-region" : "'while' without loop variables";
-    verifyRegion(O.Regions[1], DoSpec, Depth + 1, O.Loc);
-    popScope();
-  }
-  defineResults(O);
+  int P = Root(O.Operands[0]);
+  if (P < 0 || F->ParamAttrs.empty())
+    return;
+  uint8_t A = F->ParamAttrs[P] & Forbidden;
+  if (A)
+    error(operandLoc(O, 0), llvm::Twine(Verb) + " " + ((A & AttrReadOnly) ? "readonly" : "writeonly") +
+                                " parameter " + ref(F->Params[P]));
 }
 
 void Verifier::verifyNames() {
@@ -797,118 +544,6 @@ void Verifier::verifyNames() {
 /// Tarjan's strongly connected components, iteratively. Every component
 /// with a cycle gets one diagnostic naming a shortest cycle through its
 /// first function (in module order), at the call that starts it.
-void Verifier::verifyRecursion() {
-  const size_t N = M.Functions.size();
-  constexpr uint32_t Unvisited = ~0u;
-  std::vector<uint32_t> IndexOf(N, Unvisited), Low(N, 0);
-  std::vector<bool> OnStack(N, false);
-  std::vector<uint32_t> Stack;
-  std::vector<std::vector<uint32_t>> Components;
-  struct Frame {
-    uint32_t Node;
-    size_t NextEdge;
-  };
-  std::vector<Frame> Work;
-  uint32_t Counter = 0;
-
-  for (uint32_t Root = 0; Root < N; ++Root) {
-    if (IndexOf[Root] != Unvisited)
-      continue;
-    Work.push_back({Root, 0});
-    IndexOf[Root] = Low[Root] = Counter++;
-    Stack.push_back(Root);
-    OnStack[Root] = true;
-    while (!Work.empty()) {
-      Frame &Fr = Work.back();
-      uint32_t V = Fr.Node;
-      if (Fr.NextEdge < Calls[V].size()) {
-        uint32_t W = Calls[V][Fr.NextEdge++].To;
-        if (IndexOf[W] == Unvisited) {
-          IndexOf[W] = Low[W] = Counter++;
-          Stack.push_back(W);
-          OnStack[W] = true;
-          Work.push_back({W, 0}); // Fr is invalid from here on
-        } else if (OnStack[W]) {
-          Low[V] = std::min(Low[V], IndexOf[W]);
-        }
-        continue;
-      }
-      if (Low[V] == IndexOf[V]) {
-        std::vector<uint32_t> C;
-        uint32_t W;
-        do {
-          W = Stack.back();
-          Stack.pop_back();
-          OnStack[W] = false;
-          C.push_back(W);
-        } while (W != V);
-        Components.push_back(std::move(C));
-      }
-      Work.pop_back();
-      if (!Work.empty())
-        Low[Work.back().Node] = std::min(Low[Work.back().Node], Low[V]);
-    }
-  }
-
-  std::vector<uint32_t> CompOf(N, 0);
-  for (uint32_t C = 0; C < Components.size(); ++C)
-    for (uint32_t V : Components[C])
-      CompOf[V] = C;
-
-  std::vector<uint32_t> Prev(N, Unvisited); // BFS tree; reset after each use
-  for (uint32_t C = 0; C < Components.size(); ++C) {
-    const auto &Comp = Components[C];
-    uint32_t Start = *std::min_element(Comp.begin(), Comp.end());
-    bool SelfLoop = false;
-    for (const CallEdge &E : Calls[Start])
-      SelfLoop |= E.To == Start;
-    if (Comp.size() == 1 && !SelfLoop)
-      continue;
-    // Shortest path Start -> ... -> Start inside the component (BFS).
-    std::vector<uint32_t> Queue{Start};
-    uint32_t Last = Unvisited; // the node whose edge closes the cycle
-    for (size_t Q = 0; Q < Queue.size() && Last == Unvisited; ++Q) {
-      uint32_t V = Queue[Q];
-      for (const CallEdge &E : Calls[V]) {
-        if (E.To == Start) {
-          Last = V;
-          break;
-        }
-        if (CompOf[E.To] == C && Prev[E.To] == Unvisited) {
-          Prev[E.To] = V;
-          Queue.push_back(E.To);
-        }
-      }
-    }
-    assert(Last != Unvisited && "a component with a cycle has a cycle");
-    if (Last == Unvisited)
-      continue;
-    std::vector<uint32_t> Path; // Start ... Last
-    for (uint32_t V = Last; V != Start; V = Prev[V])
-      Path.push_back(V);
-    for (uint32_t V : Queue)
-      Prev[V] = Unvisited;
-    Path.push_back(Start);
-    std::reverse(Path.begin(), Path.end());
-    std::string Msg = "recursion: @" + M.Functions[Start]->Name;
-    for (size_t I = 1; I < Path.size(); ++I)
-      Msg += " calls @" + M.Functions[Path[I]]->Name;
-    Msg += " calls @" + M.Functions[Start]->Name;
-    uint32_t Next = Path.size() > 1 ? Path[1] : Start;
-    SrcLoc L;
-    for (const CallEdge &E : Calls[Start])
-      if (E.To == Next) {
-        L = E.Loc;
-        break;
-      }
-    if (!L.isValid())
-      L = M.Functions[Start]->Loc;
-    if (!L.isValid())
-      Msg += " (in @" + M.Functions[Start]->Name + ")";
-    Diags.push_back({L, std::move(Msg)});
-  }
-}
-
 llvm::Error Verifier::run() {
   verifyNames();
   SignatureOk.assign(M.Functions.size(), true);
@@ -945,7 +580,5 @@ llvm::Error Verifier::run() {
   });
   return llvm::make_error<DiagnosticError>(std::move(Diags));
 }
-
-} // namespace
 
 llvm::Error ircgpu::verifyModule(const Module &M) { return Verifier(M).run(); }
