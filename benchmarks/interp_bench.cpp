@@ -46,15 +46,17 @@ void runLoop(benchmark::State &State, Module &M, llvm::StringRef Entry,
     benchmark::DoNotOptimize(R);
     Ops += I->opsExecuted();
   }
-  State.counters["vir_ops_per_s"] = benchmark::Counter(double(Ops), benchmark::Counter::kIsRate);
+  State.counters["vir_ops_per_s"] =
+      benchmark::Counter(double(Ops), benchmark::Counter::kIsRate);
 }
 
 void BM_Saxpy(benchmark::State &State) {
   Module M;
   Builder B(M);
   Type PF = Type::ptr(Scalar::F32);
-  Function *F = ok(B.declareFunction("saxpy", {Type::i64(), Type::f32(), PF, PF},
-                                     {0, 0, AttrReadOnly, 0}, {}, {"n", "a", "x", "y"}));
+  Function *F =
+      ok(B.declareFunction("saxpy", {Type::i64(), Type::f32(), PF, PF},
+                           {0, 0, AttrReadOnly, 0}, {}, {"n", "a", "x", "y"}));
   ok(B.beginBody(*F));
   auto A = ok(B.beginFor(B.intLiteral(Type::i64(), 0), B.param(0),
                          B.intLiteral(Type::i64(), 1), {}, {}));
@@ -67,7 +69,8 @@ void BM_Saxpy(benchmark::State &State) {
   ok(B.finishBody({}));
   std::vector<float> X(N, 1.0f), Y(N, 2.0f);
   runLoop(State, M, "saxpy",
-          {InterpArg::scalar(N), InterpArg::scalar(std::bit_cast<uint32_t>(0.5f)),
+          {InterpArg::scalar(N),
+           InterpArg::scalar(std::bit_cast<uint32_t>(0.5f)),
            InterpArg::buffer(X.data(), N), InterpArg::buffer(Y.data(), N)});
 }
 BENCHMARK(BM_Saxpy)->Unit(benchmark::kMillisecond);
@@ -75,17 +78,20 @@ BENCHMARK(BM_Saxpy)->Unit(benchmark::kMillisecond);
 void BM_Sum(benchmark::State &State) {
   Module M;
   Builder B(M);
-  Function *F = ok(B.declareFunction("sum", {Type::i64(), Type::ptr(Scalar::F32)},
-                                     {0, AttrReadOnly}, {Type::f32()}, {"n", "x"}));
+  Function *F =
+      ok(B.declareFunction("sum", {Type::i64(), Type::ptr(Scalar::F32)},
+                           {0, AttrReadOnly}, {Type::f32()}, {"n", "x"}));
   ok(B.beginBody(*F));
-  auto A = ok(B.beginFor(B.intLiteral(Type::i64(), 0), B.param(0), B.intLiteral(Type::i64(), 1),
+  auto A = ok(B.beginFor(B.intLiteral(Type::i64(), 0), B.param(0),
+                         B.intLiteral(Type::i64(), 1),
                          {B.floatLiteral(Type::f32(), 0.0)}, {Type::f32()},
                          FlagParallel | FlagReassoc));
   Value V = ok(B.create1(Opcode::Load, {B.param(1), A[0]}));
   auto S = ok(B.endFor({ok(B.create1(Opcode::FAdd, {A[1], V}))}));
   ok(B.finishBody({S[0]}));
   std::vector<float> X(N, 0.25f);
-  runLoop(State, M, "sum", {InterpArg::scalar(N), InterpArg::buffer(X.data(), N)});
+  runLoop(State, M, "sum",
+          {InterpArg::scalar(N), InterpArg::buffer(X.data(), N)});
 }
 BENCHMARK(BM_Sum)->Unit(benchmark::kMillisecond);
 

@@ -32,35 +32,39 @@ Expected<Type> Builder::checkDeclType(Type T, llvm::StringRef What) const {
   if (T.elem() == Scalar::F16)
     return fail("f16 is not supported yet");
   if (T.isPtr() && T.elem() == Scalar::I1)
-    return fail("ptr<i1> is not a valid type: buffers of i1 do not exist; use ptr<i8>");
+    return fail(
+        "ptr<i1> is not a valid type: buffers of i1 do not exist; use ptr<i8>");
   return T;
 }
 
-Expected<Function *> Builder::declareFunction(llvm::StringRef Name,
-                                              llvm::ArrayRef<Type> ParamTypes,
-                                              llvm::ArrayRef<uint8_t> Attrs,
-                                              llvm::ArrayRef<Type> Results,
-                                              llvm::ArrayRef<llvm::StringRef> ParamNames,
-                                              SrcLoc Loc) {
+Expected<Function *> Builder::declareFunction(
+    llvm::StringRef Name, llvm::ArrayRef<Type> ParamTypes,
+    llvm::ArrayRef<uint8_t> Attrs, llvm::ArrayRef<Type> Results,
+    llvm::ArrayRef<llvm::StringRef> ParamNames, SrcLoc Loc) {
   if (Name.empty())
     return fail("a function needs a name");
   if (FunctionIndex.count(Name))
     return fail("redefinition of function '@" + Name + "'");
   if (ParamTypes.size() > MaxParams)
-    return fail("@" + Name + " has more than " + llvm::Twine(MaxParams) + " parameters");
+    return fail("@" + Name + " has more than " + llvm::Twine(MaxParams) +
+                " parameters");
   if (Results.size() > MaxResults)
-    return fail("@" + Name + " has more than " + llvm::Twine(MaxResults) + " results");
+    return fail("@" + Name + " has more than " + llvm::Twine(MaxResults) +
+                " results");
   if (!Attrs.empty() && Attrs.size() != ParamTypes.size())
     return fail("@" + Name + ": one attribute mask per parameter");
   for (size_t I = 0; I < ParamTypes.size(); ++I) {
     if (auto T = checkDeclType(ParamTypes[I], "parameter"); !T)
-      return llvm::make_error<BuildError>(llvm::toString(T.takeError()), static_cast<int>(I));
+      return llvm::make_error<BuildError>(llvm::toString(T.takeError()),
+                                          static_cast<int>(I));
     uint8_t A = Attrs.empty() ? 0 : Attrs[I];
     if (A & ~(AttrNoAlias | AttrReadOnly | AttrWriteOnly))
       return fail("unknown parameter attribute", I);
     if (A && !ParamTypes[I].isPtr())
-      return fail("attributes noalias, readonly and writeonly apply to ptr parameters only, "
-                  "not to " + ParamTypes[I].str(),
+      return fail("attributes noalias, readonly and writeonly apply to ptr "
+                  "parameters only, "
+                  "not to " +
+                      ParamTypes[I].str(),
                   I);
     if ((A & AttrReadOnly) && (A & AttrWriteOnly))
       return fail("a parameter cannot be both readonly and writeonly", I);
@@ -77,7 +81,8 @@ Expected<Function *> Builder::declareFunction(llvm::StringRef Name,
   F->Loc = Loc;
   for (size_t I = 0; I < ParamTypes.size(); ++I) {
     llvm::StringRef PName = I < ParamNames.size() ? ParamNames[I] : "";
-    F->Params.push_back(F->newValue(ParamTypes[I], ValueKind::Param, {}, PName));
+    F->Params.push_back(
+        F->newValue(ParamTypes[I], ValueKind::Param, {}, PName));
     F->ParamAttrs.push_back(Attrs.empty() ? 0 : Attrs[I]);
   }
   F->ResultTypes.assign(Results.begin(), Results.end());
@@ -161,8 +166,9 @@ Error Builder::checkVisible(llvm::ArrayRef<Value> Vs, int FirstIndex) const {
     uint32_t S = ValueScope[Vs[I].Id];
     if (S != AlwaysVisible && !ScopeOpen[S]) {
       llvm::StringRef N = Cur->name(Vs[I]);
-      return fail("value " + (N.empty() ? llvm::Twine("#") + llvm::Twine(Vs[I].Id)
-                                        : llvm::Twine("'%") + N + "'") +
+      return fail("value " +
+                      (N.empty() ? llvm::Twine("#") + llvm::Twine(Vs[I].Id)
+                                 : llvm::Twine("'%") + N + "'") +
                       " is used outside the region that defines it",
                   Index);
     }
@@ -179,13 +185,15 @@ ValueList Builder::defineResults(Op &O, llvm::ArrayRef<Type> Tys,
                                  llvm::ArrayRef<llvm::StringRef> Names) {
   ValueList Rs;
   for (size_t I = 0; I < Tys.size(); ++I)
-    Rs.push_back(define(Tys[I], ValueKind::OpResult, O.Loc, I < Names.size() ? Names[I] : ""));
+    Rs.push_back(define(Tys[I], ValueKind::OpResult, O.Loc,
+                        I < Names.size() ? Names[I] : ""));
   O.Results.assign(Rs.begin(), Rs.end());
   return Rs;
 }
 
-Expected<ValueList> Builder::create(Opcode C, llvm::ArrayRef<Value> Operands, OpAttrs A,
-                                    SrcLoc Loc, llvm::ArrayRef<llvm::StringRef> ResultNames) {
+Expected<ValueList>
+Builder::create(Opcode C, llvm::ArrayRef<Value> Operands, OpAttrs A, SrcLoc Loc,
+                llvm::ArrayRef<llvm::StringRef> ResultNames) {
   if (Error E = needBody())
     return E;
   switch (opcodeKind(C)) {
@@ -196,7 +204,8 @@ Expected<ValueList> Builder::create(Opcode C, llvm::ArrayRef<Value> Operands, Op
   case OpKind::Yield:
   case OpKind::Condition:
     return fail("'" + opcodeName(C) +
-                "' is built with the region calls (beginFor/beginIf/beginWhile, endX, finishBody)");
+                "' is built with the region calls "
+                "(beginFor/beginIf/beginWhile, endX, finishBody)");
   default:
     break;
   }
@@ -220,17 +229,19 @@ Expected<ValueList> Builder::create(Opcode C, llvm::ArrayRef<Value> Operands, Op
   if (!Tys)
     return Tys.takeError();
   if (!ResultNames.empty() && ResultNames.size() != Tys->size())
-    return fail("'" + opcodeName(C) + "' has " + llvm::Twine(Tys->size()) + " result" +
-                (Tys->size() == 1 ? "" : "s") + ", but " + llvm::Twine(ResultNames.size()) +
-                " name" + (ResultNames.size() == 1 ? " is" : "s are") + " bound");
+    return fail("'" + opcodeName(C) + "' has " + llvm::Twine(Tys->size()) +
+                " result" + (Tys->size() == 1 ? "" : "s") + ", but " +
+                llvm::Twine(ResultNames.size()) + " name" +
+                (ResultNames.size() == 1 ? " is" : "s are") + " bound");
   Op &Placed = appendOp(std::move(O));
   if (opcodeKind(C) == OpKind::Cast)
     return ValueList(Placed.Results.begin(), Placed.Results.end());
   return defineResults(Placed, *Tys, ResultNames);
 }
 
-Expected<Value> Builder::create1(Opcode C, llvm::ArrayRef<Value> Operands, OpAttrs A,
-                                 SrcLoc Loc, llvm::StringRef ResultName) {
+Expected<Value> Builder::create1(Opcode C, llvm::ArrayRef<Value> Operands,
+                                 OpAttrs A, SrcLoc Loc,
+                                 llvm::StringRef ResultName) {
   llvm::SmallVector<llvm::StringRef, 1> Names;
   if (!ResultName.empty())
     Names.push_back(ResultName);
@@ -242,12 +253,14 @@ Expected<Value> Builder::create1(Opcode C, llvm::ArrayRef<Value> Operands, OpAtt
   return (*Rs)[0];
 }
 
-Error Builder::pushFrame(Op *Parent, Region *Reg, llvm::ArrayRef<Type> YieldTypes,
-                         uint32_t OuterScope) {
+Error Builder::pushFrame(Op *Parent, Region *Reg,
+                         llvm::ArrayRef<Type> YieldTypes, uint32_t OuterScope) {
   if (Frames.size() >= MaxNestingDepth)
-    return fail("nesting deeper than " + llvm::Twine(MaxNestingDepth) + " regions");
-  Frames.push_back({Parent, Reg, openScope(), OuterScope,
-                    llvm::SmallVector<Type, 2>(YieldTypes.begin(), YieldTypes.end())});
+    return fail("nesting deeper than " + llvm::Twine(MaxNestingDepth) +
+                " regions");
+  Frames.push_back(
+      {Parent, Reg, openScope(), OuterScope,
+       llvm::SmallVector<Type, 2>(YieldTypes.begin(), YieldTypes.end())});
   return Error::success();
 }
 
@@ -258,32 +271,37 @@ void Builder::closeTop() {
   Frames.pop_back();
 }
 
-Error Builder::expectTop(Opcode C, unsigned RegionIndex, llvm::StringRef Call) const {
+Error Builder::expectTop(Opcode C, unsigned RegionIndex,
+                         llvm::StringRef Call) const {
   if (Error E = needBody())
     return E;
   const Frame &T = Frames.back();
-  if (!T.Parent || T.Parent->Code != C || T.Reg != &T.Parent->Regions[RegionIndex])
+  if (!T.Parent || T.Parent->Code != C ||
+      T.Reg != &T.Parent->Regions[RegionIndex])
     return fail(Call + " does not match the innermost open region");
   return Error::success();
 }
 
-Error Builder::checkYield(llvm::ArrayRef<Value> Yields, llvm::ArrayRef<Type> Want,
+Error Builder::checkYield(llvm::ArrayRef<Value> Yields,
+                          llvm::ArrayRef<Type> Want,
                           llvm::StringRef What) const {
   if (Yields.size() != Want.size())
     return fail(What + " must yield " + llvm::Twine(Want.size()) + " value" +
-                (Want.size() == 1 ? "" : "s") + ", got " + llvm::Twine(Yields.size()));
+                (Want.size() == 1 ? "" : "s") + ", got " +
+                llvm::Twine(Yields.size()));
   if (Error E = checkVisible(Yields))
     return E;
   for (size_t I = 0; I < Yields.size(); ++I)
     if (Cur->type(Yields[I]) != Want[I])
-      return fail(What + " yields " + Cur->type(Yields[I]).str() + " where " + Want[I].str() +
-                      " is expected",
+      return fail(What + " yields " + Cur->type(Yields[I]).str() + " where " +
+                      Want[I].str() + " is expected",
                   static_cast<int>(I));
   return Error::success();
 }
 
 /// Appends the terminator that ends a region (an empty yield is not stored).
-static void appendTerminator(Region &R, Opcode C, llvm::ArrayRef<Value> Vs, SrcLoc Loc) {
+static void appendTerminator(Region &R, Opcode C, llvm::ArrayRef<Value> Vs,
+                             SrcLoc Loc) {
   if (C == Opcode::Yield && Vs.empty())
     return;
   Op T;
@@ -296,7 +314,8 @@ static void appendTerminator(Region &R, Opcode C, llvm::ArrayRef<Value> Vs, SrcL
 Expected<llvm::SmallVector<Value, 4>>
 Builder::beginFor(Value LB, Value UB, Value Step, llvm::ArrayRef<Value> Inits,
                   llvm::ArrayRef<Type> IterTypes, uint8_t Flags, SrcLoc Loc,
-                  llvm::StringRef IndexName, llvm::ArrayRef<llvm::StringRef> IterNames) {
+                  llvm::StringRef IndexName,
+                  llvm::ArrayRef<llvm::StringRef> IterNames) {
   if (Error E = needBody())
     return E;
   Value Bounds[] = {LB, UB, Step};
@@ -308,30 +327,33 @@ Builder::beginFor(Value LB, Value UB, Value Step, llvm::ArrayRef<Value> Inits,
   if (IT != Type::i32() && IT != Type::i64())
     return fail("'for' bounds must be i32 or i64, got " + IT.str(), 0);
   if (Cur->type(UB) != IT)
-    return fail("'for' upper bound must have the type of the lower bound (" + IT.str() +
-                    "), got " + Cur->type(UB).str(),
+    return fail("'for' upper bound must have the type of the lower bound (" +
+                    IT.str() + "), got " + Cur->type(UB).str(),
                 1);
   if (Cur->type(Step) != IT)
-    return fail("'for' step must have the type of the bounds (" + IT.str() + "), got " +
-                    Cur->type(Step).str(),
+    return fail("'for' step must have the type of the bounds (" + IT.str() +
+                    "), got " + Cur->type(Step).str(),
                 2);
   if (Flags & ~(FlagParallel | FlagReassoc))
     return fail("'for' accepts only the flags parallel and reassoc");
   if (Inits.size() != IterTypes.size())
-    return fail("'for' has " + llvm::Twine(IterTypes.size()) + " iter arguments but " +
-                llvm::Twine(Inits.size()) + " initial values");
+    return fail("'for' has " + llvm::Twine(IterTypes.size()) +
+                " iter arguments but " + llvm::Twine(Inits.size()) +
+                " initial values");
   if (IterTypes.size() > MaxResults)
-    return fail("'for' has more than " + llvm::Twine(MaxResults) + " iter arguments");
+    return fail("'for' has more than " + llvm::Twine(MaxResults) +
+                " iter arguments");
   for (size_t I = 0; I < Inits.size(); ++I) {
     if (auto T = checkDeclType(IterTypes[I], "iter argument"); !T)
       return T.takeError();
     if (Cur->type(Inits[I]) != IterTypes[I])
-      return fail("iter argument declared " + IterTypes[I].str() + " is initialised with " +
-                      Cur->type(Inits[I]).str(),
+      return fail("iter argument declared " + IterTypes[I].str() +
+                      " is initialised with " + Cur->type(Inits[I]).str(),
                   3 + static_cast<int>(I));
   }
   if (Frames.size() >= MaxNestingDepth)
-    return fail("nesting deeper than " + llvm::Twine(MaxNestingDepth) + " regions");
+    return fail("nesting deeper than " + llvm::Twine(MaxNestingDepth) +
+                " regions");
   Op O;
   O.Code = Opcode::For;
   O.Flags = Flags;
@@ -351,8 +373,9 @@ Builder::beginFor(Value LB, Value UB, Value Step, llvm::ArrayRef<Value> Inits,
   return Args;
 }
 
-Expected<ValueList> Builder::endFor(llvm::ArrayRef<Value> Yields, SrcLoc YieldLoc,
-                                    llvm::ArrayRef<llvm::StringRef> ResultNames) {
+Expected<ValueList>
+Builder::endFor(llvm::ArrayRef<Value> Yields, SrcLoc YieldLoc,
+                llvm::ArrayRef<llvm::StringRef> ResultNames) {
   if (Error E = expectTop(Opcode::For, 0, "endFor"))
     return E;
   Frame &T = Frames.back();
@@ -365,7 +388,8 @@ Expected<ValueList> Builder::endFor(llvm::ArrayRef<Value> Yields, SrcLoc YieldLo
   return defineResults(*Parent, Tys, ResultNames);
 }
 
-Error Builder::beginIf(Value Cond, llvm::ArrayRef<Type> ResultTypes, SrcLoc Loc) {
+Error Builder::beginIf(Value Cond, llvm::ArrayRef<Type> ResultTypes,
+                       SrcLoc Loc) {
   if (Error E = needBody())
     return E;
   if (Error E = checkVisible(Cond))
@@ -378,7 +402,8 @@ Error Builder::beginIf(Value Cond, llvm::ArrayRef<Type> ResultTypes, SrcLoc Loc)
     if (auto T = checkDeclType(R, "'if' result"); !T)
       return T.takeError();
   if (Frames.size() >= MaxNestingDepth)
-    return fail("nesting deeper than " + llvm::Twine(MaxNestingDepth) + " regions");
+    return fail("nesting deeper than " + llvm::Twine(MaxNestingDepth) +
+                " regions");
   Op O;
   O.Code = Opcode::If;
   O.Loc = Loc;
@@ -402,8 +427,9 @@ Error Builder::beginElse(llvm::ArrayRef<Value> ThenYields, SrcLoc YieldLoc) {
   return pushFrame(Parent, &Parent->Regions[1], Tys, NoScope);
 }
 
-Expected<ValueList> Builder::endIf(llvm::ArrayRef<Value> Yields, SrcLoc YieldLoc,
-                                   llvm::ArrayRef<llvm::StringRef> ResultNames) {
+Expected<ValueList>
+Builder::endIf(llvm::ArrayRef<Value> Yields, SrcLoc YieldLoc,
+               llvm::ArrayRef<llvm::StringRef> ResultNames) {
   if (Error E = needBody())
     return E;
   Frame &T = Frames.back();
@@ -430,20 +456,23 @@ Expected<ValueList> Builder::beginWhile(llvm::ArrayRef<Value> Inits,
   if (Error E = checkVisible(Inits))
     return E;
   if (Inits.size() != Types.size())
-    return fail("'while' has " + llvm::Twine(Types.size()) + " loop variables but " +
-                llvm::Twine(Inits.size()) + " initial values");
+    return fail("'while' has " + llvm::Twine(Types.size()) +
+                " loop variables but " + llvm::Twine(Inits.size()) +
+                " initial values");
   if (Types.size() > MaxResults)
-    return fail("'while' has more than " + llvm::Twine(MaxResults) + " loop variables");
+    return fail("'while' has more than " + llvm::Twine(MaxResults) +
+                " loop variables");
   for (size_t I = 0; I < Inits.size(); ++I) {
     if (auto T = checkDeclType(Types[I], "loop variable"); !T)
       return T.takeError();
     if (Cur->type(Inits[I]) != Types[I])
-      return fail("loop variable declared " + Types[I].str() + " is initialised with " +
-                      Cur->type(Inits[I]).str(),
+      return fail("loop variable declared " + Types[I].str() +
+                      " is initialised with " + Cur->type(Inits[I]).str(),
                   static_cast<int>(I));
   }
   if (Frames.size() >= MaxNestingDepth)
-    return fail("nesting deeper than " + llvm::Twine(MaxNestingDepth) + " regions");
+    return fail("nesting deeper than " + llvm::Twine(MaxNestingDepth) +
+                " regions");
   Op O;
   O.Code = Opcode::While;
   O.Loc = Loc;
@@ -480,8 +509,9 @@ Error Builder::beginDo(Value Cond, SrcLoc CondLoc) {
   return Error::success();
 }
 
-Expected<ValueList> Builder::endWhile(llvm::ArrayRef<Value> Yields, SrcLoc YieldLoc,
-                                      llvm::ArrayRef<llvm::StringRef> ResultNames) {
+Expected<ValueList>
+Builder::endWhile(llvm::ArrayRef<Value> Yields, SrcLoc YieldLoc,
+                  llvm::ArrayRef<llvm::StringRef> ResultNames) {
   if (Error E = expectTop(Opcode::While, 1, "endWhile"))
     return E;
   Frame &T = Frames.back();
@@ -500,15 +530,16 @@ Error Builder::finishBody(llvm::ArrayRef<Value> Values, SrcLoc Loc) {
   if (Frames.size() != 1)
     return fail("a region is still open; close it before 'ret'");
   if (Values.size() != Cur->ResultTypes.size())
-    return fail("@" + Cur->Name + " returns " + llvm::Twine(Cur->ResultTypes.size()) +
-                " value" + (Cur->ResultTypes.size() == 1 ? "" : "s") + ", 'ret' has " +
+    return fail("@" + Cur->Name + " returns " +
+                llvm::Twine(Cur->ResultTypes.size()) + " value" +
+                (Cur->ResultTypes.size() == 1 ? "" : "s") + ", 'ret' has " +
                 llvm::Twine(Values.size()));
   if (Error E = checkVisible(Values))
     return E;
   for (size_t I = 0; I < Values.size(); ++I)
     if (Cur->type(Values[I]) != Cur->ResultTypes[I])
-      return fail("'ret' value is " + Cur->type(Values[I]).str() + " but @" + Cur->Name +
-                      " returns " + Cur->ResultTypes[I].str(),
+      return fail("'ret' value is " + Cur->type(Values[I]).str() + " but @" +
+                      Cur->Name + " returns " + Cur->ResultTypes[I].str(),
                   static_cast<int>(I));
   appendTerminator(Cur->Body, Opcode::Ret, Values, Loc);
   Frames.clear();

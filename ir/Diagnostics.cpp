@@ -63,8 +63,8 @@ void ircgpu::printDiagnostic(llvm::raw_ostream &OS, StringRef FileName,
     OS << FileName << ": error: " << D.Message << '\n';
     return;
   }
-  OS << FileName << ':' << D.Loc.Line << ':' << D.Loc.Col << ": error: " << D.Message
-     << '\n';
+  OS << FileName << ':' << D.Loc.Line << ':' << D.Loc.Col
+     << ": error: " << D.Message << '\n';
 
   StringRef Line = findLine(Source, D.Loc.Line);
   // Column of the caret as a 0-based byte offset; an end-of-line location sits
@@ -107,6 +107,7 @@ void ircgpu::printDiagnostics(llvm::raw_ostream &OS, StringRef FileName,
           printDiagnostic(OS, FileName, Source, D);
       },
       [&](const llvm::ErrorInfoBase &EI) {
-        printDiagnostic(OS, FileName, Source, Diagnostic{SrcLoc(), EI.message()});
+        printDiagnostic(OS, FileName, Source,
+                        Diagnostic{SrcLoc(), EI.message()});
       });
 }

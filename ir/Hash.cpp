@@ -1,4 +1,5 @@
-//===- ir/Hash.cpp - the content hash of a module --------------------------===//
+//===- ir/Hash.cpp - the content hash of a module
+//--------------------------===//
 //
 // moduleHash = BLAKE3 over a canonical, name-free binary encoding of the
 // module and the HashInputs, as 64 lowercase hex digits.

@@ -9,17 +9,26 @@ using namespace ircgpu;
 
 unsigned Type::bits() const {
   switch (S) {
-  case Scalar::I1: return 1;
-  case Scalar::I8: return 8;
-  case Scalar::I16: case Scalar::F16: return 16;
-  case Scalar::I32: case Scalar::F32: return 32;
-  case Scalar::I64: case Scalar::F64: return 64;
+  case Scalar::I1:
+    return 1;
+  case Scalar::I8:
+    return 8;
+  case Scalar::I16:
+  case Scalar::F16:
+    return 16;
+  case Scalar::I32:
+  case Scalar::F32:
+    return 32;
+  case Scalar::I64:
+  case Scalar::F64:
+    return 64;
   }
   llvm_unreachable("bad scalar");
 }
 
 llvm::StringRef ircgpu::scalarName(Scalar S) {
-  static const char *const Names[] = {"i1", "i8", "i16", "i32", "i64", "f16", "f32", "f64"};
+  static const char *const Names[] = {"i1",  "i8",  "i16", "i32",
+                                      "i64", "f16", "f32", "f64"};
   return Names[static_cast<unsigned>(S)];
 }
 
@@ -42,21 +51,27 @@ constexpr OpInfo OpTable[] = {
 };
 } // namespace
 
-llvm::StringRef ircgpu::opcodeName(Opcode C) { return OpTable[static_cast<unsigned>(C)].Name; }
-OpKind ircgpu::opcodeKind(Opcode C) { return OpTable[static_cast<unsigned>(C)].Kind; }
+llvm::StringRef ircgpu::opcodeName(Opcode C) {
+  return OpTable[static_cast<unsigned>(C)].Name;
+}
+OpKind ircgpu::opcodeKind(Opcode C) {
+  return OpTable[static_cast<unsigned>(C)].Kind;
+}
 
 llvm::StringRef ircgpu::icmpPredName(ICmpPred P) {
-  static const char *const N[] = {"eq", "ne", "slt", "sle", "sgt", "sge", "ult", "ule", "ugt", "uge"};
+  static const char *const N[] = {"eq",  "ne",  "slt", "sle", "sgt",
+                                  "sge", "ult", "ule", "ugt", "uge"};
   return N[static_cast<unsigned>(P)];
 }
 llvm::StringRef ircgpu::fcmpPredName(FCmpPred P) {
-  static const char *const N[] = {"oeq", "one", "olt", "ole", "ogt", "oge", "ueq",
-                                  "une", "ult", "ule", "ugt", "uge", "ord", "uno"};
+  static const char *const N[] = {"oeq", "one", "olt", "ole", "ogt",
+                                  "oge", "ueq", "une", "ult", "ule",
+                                  "ugt", "uge", "ord", "uno"};
   return N[static_cast<unsigned>(P)];
 }
 llvm::StringRef ircgpu::atomicKindName(AtomicKind K) {
-  static const char *const N[] = {"add", "fadd", "min", "max", "umin", "umax",
-                                  "fmin", "fmax", "and", "or", "xor", "xchg"};
+  static const char *const N[] = {"add",  "fadd", "min", "max", "umin", "umax",
+                                  "fmin", "fmax", "and", "or",  "xor",  "xchg"};
   return N[static_cast<unsigned>(K)];
 }
 
@@ -82,4 +97,6 @@ Function *Module::lookup(llvm::StringRef Name) const {
 
 char BuildError::ID = 0;
 void BuildError::log(llvm::raw_ostream &OS) const { OS << Msg; }
-std::error_code BuildError::convertToErrorCode() const { return llvm::inconvertibleErrorCode(); }
+std::error_code BuildError::convertToErrorCode() const {
+  return llvm::inconvertibleErrorCode();
+}

@@ -42,21 +42,24 @@ namespace ircgpu::interp {
 //   MathU*/MathB* Aux = function number (InterpExec.cpp tables)
 //   FCmp* Aux = FCmpPred
 #define IRCGPU_BYTECODE_OPS(X)                                                 \
-  X(Nop) X(Move) X(Jump) X(BrTrue) X(BrFalse) X(ForInit) X(ForNext) X(Call)    \
-  X(Return) X(Halt)                                                            \
-  X(Add) X(Sub) X(Mul) X(SDiv) X(UDiv) X(SRem) X(URem) X(And) X(Or) X(Xor)     \
-  X(Shl) X(LShr) X(AShr) X(SMin) X(SMax) X(UMin) X(UMax)                       \
-  X(Neg) X(Not) X(Abs) X(Popcount) X(Clz) X(Ctz)                               \
-  X(IEq) X(INe) X(ISlt) X(ISle) X(ISgt) X(ISge) X(IUlt) X(IUle) X(IUgt)        \
-  X(IUge)                                                                      \
-  X(FAdd32) X(FSub32) X(FMul32) X(FDiv32) X(FRem32) X(FMin32) X(FMax32)        \
-  X(FNeg32) X(FAbs32) X(Fma32) X(MathU32) X(MathB32) X(FCmp32)                 \
-  X(FAdd64) X(FSub64) X(FMul64) X(FDiv64) X(FRem64) X(FMin64) X(FMax64)        \
-  X(FNeg64) X(FAbs64) X(Fma64) X(MathU64) X(MathB64) X(FCmp64)                 \
-  X(Select) X(SExt) X(Trunc) X(SIToF32) X(SIToF64) X(UIToF32) X(UIToF64)       \
-  X(F32ToSI) X(F64ToSI) X(F32ToUI) X(F64ToUI) X(FPExt) X(FPTrunc)              \
-  X(Load1) X(Load2) X(Load4) X(Load8) X(Store1) X(Store2) X(Store4) X(Store8)  \
-  X(Offset) X(Atomic) X(CmpXchg)
+  X(Nop)                                                                       \
+  X(Move) X(Jump) X(BrTrue) X(BrFalse) X(ForInit) X(ForNext) X(Call) X(Return) \
+      X(Halt) X(Add) X(Sub) X(Mul) X(SDiv) X(UDiv) X(SRem) X(URem) X(And) X(   \
+          Or) X(Xor) X(Shl) X(LShr) X(AShr) X(SMin) X(SMax) X(UMin) X(UMax)    \
+          X(Neg) X(Not) X(Abs) X(Popcount) X(Clz) X(Ctz) X(IEq) X(INe) X(      \
+              ISlt) X(ISle) X(ISgt) X(ISge) X(IUlt) X(IUle) X(IUgt) X(IUge)    \
+              X(FAdd32) X(FSub32) X(FMul32) X(FDiv32) X(FRem32) X(FMin32) X(   \
+                  FMax32) X(FNeg32) X(FAbs32) X(Fma32) X(MathU32) X(MathB32)   \
+                  X(FCmp32) X(FAdd64) X(FSub64) X(FMul64) X(FDiv64) X(FRem64)  \
+                      X(FMin64) X(FMax64) X(FNeg64) X(FAbs64) X(Fma64)         \
+                          X(MathU64) X(MathB64) X(FCmp64) X(Select) X(SExt)    \
+                              X(Trunc) X(SIToF32) X(SIToF64) X(UIToF32)        \
+                                  X(UIToF64) X(F32ToSI) X(F64ToSI) X(F32ToUI)  \
+                                      X(F64ToUI) X(FPExt) X(FPTrunc) X(Load1)  \
+                                          X(Load2) X(Load4) X(Load8) X(Store1) \
+                                              X(Store2) X(Store4) X(Store8)    \
+                                                  X(Offset) X(Atomic)          \
+                                                      X(CmpXchg)
 
 enum class BOp : uint8_t {
 #define X(N) N,
@@ -66,9 +69,27 @@ enum class BOp : uint8_t {
 
 /// Math function numbers (Aux of MathU*/MathB*), in Ops.def order.
 enum MathFn : uint8_t {
-  MSqrt, MRsqrt, MExp, MExp2, MLog, MLog2, MLog10, MSin, MCos, MTan, MTanh,
-  MErf, MFloor, MCeil, MRound, MTrunc, NumMathUnary,
-  MPow = 0, MAtan2, MCopysign, NumMathBinary
+  MSqrt,
+  MRsqrt,
+  MExp,
+  MExp2,
+  MLog,
+  MLog2,
+  MLog10,
+  MSin,
+  MCos,
+  MTan,
+  MTanh,
+  MErf,
+  MFloor,
+  MCeil,
+  MRound,
+  MTrunc,
+  NumMathUnary,
+  MPow = 0,
+  MAtan2,
+  MCopysign,
+  NumMathBinary
 };
 
 struct Inst {
@@ -83,12 +104,12 @@ struct Inst {
 
 /// A translated entry function with everything it calls.
 struct Program {
-  std::vector<Inst> Code;        ///< starts at the entry; index 0 runs first
-  std::vector<uint32_t> InstFunc; ///< per instruction: its VIR function index
-  std::vector<uint64_t> InitSlots; ///< the register file, literals preloaded
+  std::vector<Inst> Code;           ///< starts at the entry; index 0 runs first
+  std::vector<uint32_t> InstFunc;   ///< per instruction: its VIR function index
+  std::vector<uint64_t> InitSlots;  ///< the register file, literals preloaded
   std::vector<uint32_t> ParamSlots; ///< the entry's parameters
   std::vector<uint32_t> ResultSlots; ///< the entry's results after Halt
-  unsigned NumFunctions = 0;     ///< bounds the call depth
+  unsigned NumFunctions = 0;         ///< bounds the call depth
 };
 
 /// Translates Entry (a function of M) and its callees. Fails on malformed

@@ -266,50 +266,86 @@ void Translator::parallelMoves(llvm::ArrayRef<uint32_t> Dst,
 
 static BOp intBinaryOp(Opcode C) {
   switch (C) {
-  case Opcode::Add: return BOp::Add;
-  case Opcode::Sub: return BOp::Sub;
-  case Opcode::Mul: return BOp::Mul;
-  case Opcode::SDiv: return BOp::SDiv;
-  case Opcode::UDiv: return BOp::UDiv;
-  case Opcode::SRem: return BOp::SRem;
-  case Opcode::URem: return BOp::URem;
-  case Opcode::And: return BOp::And;
-  case Opcode::Or: return BOp::Or;
-  case Opcode::Xor: return BOp::Xor;
-  case Opcode::Shl: return BOp::Shl;
-  case Opcode::LShr: return BOp::LShr;
-  case Opcode::AShr: return BOp::AShr;
-  case Opcode::SMin: return BOp::SMin;
-  case Opcode::SMax: return BOp::SMax;
-  case Opcode::UMin: return BOp::UMin;
-  case Opcode::UMax: return BOp::UMax;
-  case Opcode::Neg: return BOp::Neg;
-  case Opcode::Not: return BOp::Not;
-  case Opcode::Abs: return BOp::Abs;
-  case Opcode::Popcount: return BOp::Popcount;
-  case Opcode::Clz: return BOp::Clz;
-  default: return BOp::Ctz;
+  case Opcode::Add:
+    return BOp::Add;
+  case Opcode::Sub:
+    return BOp::Sub;
+  case Opcode::Mul:
+    return BOp::Mul;
+  case Opcode::SDiv:
+    return BOp::SDiv;
+  case Opcode::UDiv:
+    return BOp::UDiv;
+  case Opcode::SRem:
+    return BOp::SRem;
+  case Opcode::URem:
+    return BOp::URem;
+  case Opcode::And:
+    return BOp::And;
+  case Opcode::Or:
+    return BOp::Or;
+  case Opcode::Xor:
+    return BOp::Xor;
+  case Opcode::Shl:
+    return BOp::Shl;
+  case Opcode::LShr:
+    return BOp::LShr;
+  case Opcode::AShr:
+    return BOp::AShr;
+  case Opcode::SMin:
+    return BOp::SMin;
+  case Opcode::SMax:
+    return BOp::SMax;
+  case Opcode::UMin:
+    return BOp::UMin;
+  case Opcode::UMax:
+    return BOp::UMax;
+  case Opcode::Neg:
+    return BOp::Neg;
+  case Opcode::Not:
+    return BOp::Not;
+  case Opcode::Abs:
+    return BOp::Abs;
+  case Opcode::Popcount:
+    return BOp::Popcount;
+  case Opcode::Clz:
+    return BOp::Clz;
+  default:
+    return BOp::Ctz;
   }
 }
 
 /// The f32 opcode; the f64 one follows it at a fixed distance.
 static BOp floatOp(Opcode C) {
   switch (C) {
-  case Opcode::FAdd: return BOp::FAdd32;
-  case Opcode::FSub: return BOp::FSub32;
-  case Opcode::FMul: return BOp::FMul32;
-  case Opcode::FDiv: return BOp::FDiv32;
-  case Opcode::FRem: return BOp::FRem32;
-  case Opcode::FMin: return BOp::FMin32;
-  case Opcode::FMax: return BOp::FMax32;
-  case Opcode::FNeg: return BOp::FNeg32;
-  case Opcode::FAbs: return BOp::FAbs32;
-  case Opcode::Fma: return BOp::Fma32;
+  case Opcode::FAdd:
+    return BOp::FAdd32;
+  case Opcode::FSub:
+    return BOp::FSub32;
+  case Opcode::FMul:
+    return BOp::FMul32;
+  case Opcode::FDiv:
+    return BOp::FDiv32;
+  case Opcode::FRem:
+    return BOp::FRem32;
+  case Opcode::FMin:
+    return BOp::FMin32;
+  case Opcode::FMax:
+    return BOp::FMax32;
+  case Opcode::FNeg:
+    return BOp::FNeg32;
+  case Opcode::FAbs:
+    return BOp::FAbs32;
+  case Opcode::Fma:
+    return BOp::Fma32;
   case Opcode::Pow:
   case Opcode::Atan2:
-  case Opcode::Copysign: return BOp::MathB32;
-  case Opcode::FCmp: return BOp::FCmp32;
-  default: return BOp::MathU32;
+  case Opcode::Copysign:
+    return BOp::MathB32;
+  case Opcode::FCmp:
+    return BOp::FCmp32;
+  default:
+    return BOp::MathU32;
   }
 }
 static constexpr unsigned F64Distance =

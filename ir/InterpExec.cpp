@@ -84,8 +84,8 @@ inline uint8_t *locate(uint64_t Ptr, uint64_t Idx, unsigned S, unsigned Bytes,
   const BufRef &B = Bufs[Ptr >> 56];
   int64_t Off = static_cast<int64_t>(Ptr << 8) >> 8;
   int64_t I = sextOf(Idx, S), E;
-  if (__builtin_add_overflow(Off, I, &E) ||
-      static_cast<uint64_t>(E) >= B.Count) [[unlikely]] {
+  if (__builtin_add_overflow(Off, I, &E) || static_cast<uint64_t>(E) >= B.Count)
+      [[unlikely]] {
     F.Buffer = Ptr >> 56;
     F.Index = static_cast<__int128>(Off) + I;
     F.Count = B.Count;
@@ -105,24 +105,33 @@ uint64_t atomicCombine(unsigned Kind, Scalar Elem, uint64_t Old, uint64_t V) {
   unsigned S = 64 - widthOf(Elem);
   bool F32 = Elem == Scalar::F32;
   switch (static_cast<AtomicKind>(Kind)) {
-  case AtomicKind::Add: return (Old + V) & maskOf(S);
+  case AtomicKind::Add:
+    return (Old + V) & maskOf(S);
   case AtomicKind::FAdd:
     return F32 ? bitsF32(asF32(Old) + asF32(V))
                : bitsF64(asF64(Old) + asF64(V));
-  case AtomicKind::Min: return intSMin(Old, V, S);
-  case AtomicKind::Max: return intSMax(Old, V, S);
-  case AtomicKind::UMin: return Old < V ? Old : V;
-  case AtomicKind::UMax: return Old > V ? Old : V;
+  case AtomicKind::Min:
+    return intSMin(Old, V, S);
+  case AtomicKind::Max:
+    return intSMax(Old, V, S);
+  case AtomicKind::UMin:
+    return Old < V ? Old : V;
+  case AtomicKind::UMax:
+    return Old > V ? Old : V;
   case AtomicKind::FMin:
     return F32 ? bitsF32(floatMin(asF32(Old), asF32(V)))
                : bitsF64(floatMin(asF64(Old), asF64(V)));
   case AtomicKind::FMax:
     return F32 ? bitsF32(floatMax(asF32(Old), asF32(V)))
                : bitsF64(floatMax(asF64(Old), asF64(V)));
-  case AtomicKind::And: return Old & V;
-  case AtomicKind::Or: return Old | V;
-  case AtomicKind::Xor: return Old ^ V;
-  case AtomicKind::Xchg: return V;
+  case AtomicKind::And:
+    return Old & V;
+  case AtomicKind::Or:
+    return Old | V;
+  case AtomicKind::Xor:
+    return Old ^ V;
+  case AtomicKind::Xchg:
+    return V;
   }
   return V;
 }
@@ -161,11 +170,20 @@ bool interp::execute(const Program &P, uint64_t *R, const BufRef *Bufs,
     Ops += I.Weight;
     const unsigned S = I.Aux;
     switch (I.Op) {
-    case BOp::Nop: NEXT;
-    case BOp::Move: R[I.D] = R[I.A]; NEXT;
-    case BOp::Jump: IP = Code + I.A; continue;
-    case BOp::BrTrue: IP = R[I.A] ? Code + I.B : IP + 1; continue;
-    case BOp::BrFalse: IP = R[I.A] ? IP + 1 : Code + I.B; continue;
+    case BOp::Nop:
+      NEXT;
+    case BOp::Move:
+      R[I.D] = R[I.A];
+      NEXT;
+    case BOp::Jump:
+      IP = Code + I.A;
+      continue;
+    case BOp::BrTrue:
+      IP = R[I.A] ? Code + I.B : IP + 1;
+      continue;
+    case BOp::BrFalse:
+      IP = R[I.A] ? IP + 1 : Code + I.B;
+      continue;
     case BOp::ForInit: {
       // Trip count = ceil((ub - lb) / step), in unsigned 64-bit arithmetic
       // where ub - lb cannot overflow, so the index never wraps.
@@ -194,99 +212,249 @@ bool interp::execute(const Program &P, uint64_t *R, const BufRef *Bufs,
       Returns[Depth++] = IP + 1;
       IP = Code + I.A;
       continue;
-    case BOp::Return: IP = Returns[--Depth]; continue;
-    case BOp::Halt: OpsOut = Ops; return true;
+    case BOp::Return:
+      IP = Returns[--Depth];
+      continue;
+    case BOp::Halt:
+      OpsOut = Ops;
+      return true;
 
-    case BOp::Add: R[I.D] = (R[I.A] + R[I.B]) & maskOf(S); NEXT;
-    case BOp::Sub: R[I.D] = (R[I.A] - R[I.B]) & maskOf(S); NEXT;
-    case BOp::Mul: R[I.D] = (R[I.A] * R[I.B]) & maskOf(S); NEXT;
-    case BOp::SDiv: R[I.D] = intSDiv(R[I.A], R[I.B], S); NEXT;
-    case BOp::UDiv: R[I.D] = intUDiv(R[I.A], R[I.B]); NEXT;
-    case BOp::SRem: R[I.D] = intSRem(R[I.A], R[I.B], S); NEXT;
-    case BOp::URem: R[I.D] = intURem(R[I.A], R[I.B]); NEXT;
-    case BOp::And: R[I.D] = R[I.A] & R[I.B]; NEXT;
-    case BOp::Or: R[I.D] = R[I.A] | R[I.B]; NEXT;
-    case BOp::Xor: R[I.D] = R[I.A] ^ R[I.B]; NEXT;
-    case BOp::Shl: R[I.D] = intShl(R[I.A], R[I.B], S); NEXT;
-    case BOp::LShr: R[I.D] = intLShr(R[I.A], R[I.B], S); NEXT;
-    case BOp::AShr: R[I.D] = intAShr(R[I.A], R[I.B], S); NEXT;
-    case BOp::SMin: R[I.D] = intSMin(R[I.A], R[I.B], S); NEXT;
-    case BOp::SMax: R[I.D] = intSMax(R[I.A], R[I.B], S); NEXT;
-    case BOp::UMin: R[I.D] = std::min(R[I.A], R[I.B]); NEXT;
-    case BOp::UMax: R[I.D] = std::max(R[I.A], R[I.B]); NEXT;
-    case BOp::Neg: R[I.D] = (0 - R[I.A]) & maskOf(S); NEXT;
-    case BOp::Not: R[I.D] = ~R[I.A] & maskOf(S); NEXT;
-    case BOp::Abs: R[I.D] = intAbs(R[I.A], S); NEXT;
-    case BOp::Popcount: R[I.D] = std::popcount(R[I.A]); NEXT;
-    case BOp::Clz: R[I.D] = intClz(R[I.A], S); NEXT;
-    case BOp::Ctz: R[I.D] = intCtz(R[I.A], S); NEXT;
+    case BOp::Add:
+      R[I.D] = (R[I.A] + R[I.B]) & maskOf(S);
+      NEXT;
+    case BOp::Sub:
+      R[I.D] = (R[I.A] - R[I.B]) & maskOf(S);
+      NEXT;
+    case BOp::Mul:
+      R[I.D] = (R[I.A] * R[I.B]) & maskOf(S);
+      NEXT;
+    case BOp::SDiv:
+      R[I.D] = intSDiv(R[I.A], R[I.B], S);
+      NEXT;
+    case BOp::UDiv:
+      R[I.D] = intUDiv(R[I.A], R[I.B]);
+      NEXT;
+    case BOp::SRem:
+      R[I.D] = intSRem(R[I.A], R[I.B], S);
+      NEXT;
+    case BOp::URem:
+      R[I.D] = intURem(R[I.A], R[I.B]);
+      NEXT;
+    case BOp::And:
+      R[I.D] = R[I.A] & R[I.B];
+      NEXT;
+    case BOp::Or:
+      R[I.D] = R[I.A] | R[I.B];
+      NEXT;
+    case BOp::Xor:
+      R[I.D] = R[I.A] ^ R[I.B];
+      NEXT;
+    case BOp::Shl:
+      R[I.D] = intShl(R[I.A], R[I.B], S);
+      NEXT;
+    case BOp::LShr:
+      R[I.D] = intLShr(R[I.A], R[I.B], S);
+      NEXT;
+    case BOp::AShr:
+      R[I.D] = intAShr(R[I.A], R[I.B], S);
+      NEXT;
+    case BOp::SMin:
+      R[I.D] = intSMin(R[I.A], R[I.B], S);
+      NEXT;
+    case BOp::SMax:
+      R[I.D] = intSMax(R[I.A], R[I.B], S);
+      NEXT;
+    case BOp::UMin:
+      R[I.D] = std::min(R[I.A], R[I.B]);
+      NEXT;
+    case BOp::UMax:
+      R[I.D] = std::max(R[I.A], R[I.B]);
+      NEXT;
+    case BOp::Neg:
+      R[I.D] = (0 - R[I.A]) & maskOf(S);
+      NEXT;
+    case BOp::Not:
+      R[I.D] = ~R[I.A] & maskOf(S);
+      NEXT;
+    case BOp::Abs:
+      R[I.D] = intAbs(R[I.A], S);
+      NEXT;
+    case BOp::Popcount:
+      R[I.D] = std::popcount(R[I.A]);
+      NEXT;
+    case BOp::Clz:
+      R[I.D] = intClz(R[I.A], S);
+      NEXT;
+    case BOp::Ctz:
+      R[I.D] = intCtz(R[I.A], S);
+      NEXT;
 
-    case BOp::IEq: R[I.D] = R[I.A] == R[I.B]; NEXT;
-    case BOp::INe: R[I.D] = R[I.A] != R[I.B]; NEXT;
-    case BOp::ISlt: R[I.D] = sextOf(R[I.A], S) < sextOf(R[I.B], S); NEXT;
-    case BOp::ISle: R[I.D] = sextOf(R[I.A], S) <= sextOf(R[I.B], S); NEXT;
-    case BOp::ISgt: R[I.D] = sextOf(R[I.A], S) > sextOf(R[I.B], S); NEXT;
-    case BOp::ISge: R[I.D] = sextOf(R[I.A], S) >= sextOf(R[I.B], S); NEXT;
-    case BOp::IUlt: R[I.D] = R[I.A] < R[I.B]; NEXT;
-    case BOp::IUle: R[I.D] = R[I.A] <= R[I.B]; NEXT;
-    case BOp::IUgt: R[I.D] = R[I.A] > R[I.B]; NEXT;
-    case BOp::IUge: R[I.D] = R[I.A] >= R[I.B]; NEXT;
+    case BOp::IEq:
+      R[I.D] = R[I.A] == R[I.B];
+      NEXT;
+    case BOp::INe:
+      R[I.D] = R[I.A] != R[I.B];
+      NEXT;
+    case BOp::ISlt:
+      R[I.D] = sextOf(R[I.A], S) < sextOf(R[I.B], S);
+      NEXT;
+    case BOp::ISle:
+      R[I.D] = sextOf(R[I.A], S) <= sextOf(R[I.B], S);
+      NEXT;
+    case BOp::ISgt:
+      R[I.D] = sextOf(R[I.A], S) > sextOf(R[I.B], S);
+      NEXT;
+    case BOp::ISge:
+      R[I.D] = sextOf(R[I.A], S) >= sextOf(R[I.B], S);
+      NEXT;
+    case BOp::IUlt:
+      R[I.D] = R[I.A] < R[I.B];
+      NEXT;
+    case BOp::IUle:
+      R[I.D] = R[I.A] <= R[I.B];
+      NEXT;
+    case BOp::IUgt:
+      R[I.D] = R[I.A] > R[I.B];
+      NEXT;
+    case BOp::IUge:
+      R[I.D] = R[I.A] >= R[I.B];
+      NEXT;
 
-    case BOp::FAdd32: R[I.D] = bitsF32(F32(A) + F32(B)); NEXT;
-    case BOp::FSub32: R[I.D] = bitsF32(F32(A) - F32(B)); NEXT;
-    case BOp::FMul32: R[I.D] = bitsF32(F32(A) * F32(B)); NEXT;
-    case BOp::FDiv32: R[I.D] = bitsF32(F32(A) / F32(B)); NEXT;
-    case BOp::FRem32: R[I.D] = bitsF32(::fmodf(F32(A), F32(B))); NEXT;
-    case BOp::FMin32: R[I.D] = bitsF32(floatMin(F32(A), F32(B))); NEXT;
-    case BOp::FMax32: R[I.D] = bitsF32(floatMax(F32(A), F32(B))); NEXT;
-    case BOp::FNeg32: R[I.D] = R[I.A] ^ 0x80000000u; NEXT;
-    case BOp::FAbs32: R[I.D] = R[I.A] & 0x7fffffffu; NEXT;
-    case BOp::Fma32: R[I.D] = bitsF32(::fmaf(F32(A), F32(B), F32(C))); NEXT;
-    case BOp::MathU32: R[I.D] = bitsF32(MathUnaryF32[S](F32(A))); NEXT;
-    case BOp::MathB32: R[I.D] = bitsF32(MathBinaryF32[S](F32(A), F32(B))); NEXT;
-    case BOp::FCmp32: R[I.D] = floatCmp(S, F32(A), F32(B)); NEXT;
-    case BOp::FAdd64: R[I.D] = bitsF64(F64(A) + F64(B)); NEXT;
-    case BOp::FSub64: R[I.D] = bitsF64(F64(A) - F64(B)); NEXT;
-    case BOp::FMul64: R[I.D] = bitsF64(F64(A) * F64(B)); NEXT;
-    case BOp::FDiv64: R[I.D] = bitsF64(F64(A) / F64(B)); NEXT;
-    case BOp::FRem64: R[I.D] = bitsF64(::fmod(F64(A), F64(B))); NEXT;
-    case BOp::FMin64: R[I.D] = bitsF64(floatMin(F64(A), F64(B))); NEXT;
-    case BOp::FMax64: R[I.D] = bitsF64(floatMax(F64(A), F64(B))); NEXT;
-    case BOp::FNeg64: R[I.D] = R[I.A] ^ (uint64_t(1) << 63); NEXT;
-    case BOp::FAbs64: R[I.D] = R[I.A] & ~(uint64_t(1) << 63); NEXT;
-    case BOp::Fma64: R[I.D] = bitsF64(::fma(F64(A), F64(B), F64(C))); NEXT;
-    case BOp::MathU64: R[I.D] = bitsF64(MathUnaryF64[S](F64(A))); NEXT;
-    case BOp::MathB64: R[I.D] = bitsF64(MathBinaryF64[S](F64(A), F64(B))); NEXT;
-    case BOp::FCmp64: R[I.D] = floatCmp(S, F64(A), F64(B)); NEXT;
+    case BOp::FAdd32:
+      R[I.D] = bitsF32(F32(A) + F32(B));
+      NEXT;
+    case BOp::FSub32:
+      R[I.D] = bitsF32(F32(A) - F32(B));
+      NEXT;
+    case BOp::FMul32:
+      R[I.D] = bitsF32(F32(A) * F32(B));
+      NEXT;
+    case BOp::FDiv32:
+      R[I.D] = bitsF32(F32(A) / F32(B));
+      NEXT;
+    case BOp::FRem32:
+      R[I.D] = bitsF32(::fmodf(F32(A), F32(B)));
+      NEXT;
+    case BOp::FMin32:
+      R[I.D] = bitsF32(floatMin(F32(A), F32(B)));
+      NEXT;
+    case BOp::FMax32:
+      R[I.D] = bitsF32(floatMax(F32(A), F32(B)));
+      NEXT;
+    case BOp::FNeg32:
+      R[I.D] = R[I.A] ^ 0x80000000u;
+      NEXT;
+    case BOp::FAbs32:
+      R[I.D] = R[I.A] & 0x7fffffffu;
+      NEXT;
+    case BOp::Fma32:
+      R[I.D] = bitsF32(::fmaf(F32(A), F32(B), F32(C)));
+      NEXT;
+    case BOp::MathU32:
+      R[I.D] = bitsF32(MathUnaryF32[S](F32(A)));
+      NEXT;
+    case BOp::MathB32:
+      R[I.D] = bitsF32(MathBinaryF32[S](F32(A), F32(B)));
+      NEXT;
+    case BOp::FCmp32:
+      R[I.D] = floatCmp(S, F32(A), F32(B));
+      NEXT;
+    case BOp::FAdd64:
+      R[I.D] = bitsF64(F64(A) + F64(B));
+      NEXT;
+    case BOp::FSub64:
+      R[I.D] = bitsF64(F64(A) - F64(B));
+      NEXT;
+    case BOp::FMul64:
+      R[I.D] = bitsF64(F64(A) * F64(B));
+      NEXT;
+    case BOp::FDiv64:
+      R[I.D] = bitsF64(F64(A) / F64(B));
+      NEXT;
+    case BOp::FRem64:
+      R[I.D] = bitsF64(::fmod(F64(A), F64(B)));
+      NEXT;
+    case BOp::FMin64:
+      R[I.D] = bitsF64(floatMin(F64(A), F64(B)));
+      NEXT;
+    case BOp::FMax64:
+      R[I.D] = bitsF64(floatMax(F64(A), F64(B)));
+      NEXT;
+    case BOp::FNeg64:
+      R[I.D] = R[I.A] ^ (uint64_t(1) << 63);
+      NEXT;
+    case BOp::FAbs64:
+      R[I.D] = R[I.A] & ~(uint64_t(1) << 63);
+      NEXT;
+    case BOp::Fma64:
+      R[I.D] = bitsF64(::fma(F64(A), F64(B), F64(C)));
+      NEXT;
+    case BOp::MathU64:
+      R[I.D] = bitsF64(MathUnaryF64[S](F64(A)));
+      NEXT;
+    case BOp::MathB64:
+      R[I.D] = bitsF64(MathBinaryF64[S](F64(A), F64(B)));
+      NEXT;
+    case BOp::FCmp64:
+      R[I.D] = floatCmp(S, F64(A), F64(B));
+      NEXT;
 
-    case BOp::Select: R[I.D] = R[I.A] ? R[I.B] : R[I.C]; NEXT;
+    case BOp::Select:
+      R[I.D] = R[I.A] ? R[I.B] : R[I.C];
+      NEXT;
     case BOp::SExt:
       R[I.D] = static_cast<uint64_t>(sextOf(R[I.A], S)) & maskOf(I.B);
       NEXT;
-    case BOp::Trunc: R[I.D] = R[I.A] & maskOf(S); NEXT;
+    case BOp::Trunc:
+      R[I.D] = R[I.A] & maskOf(S);
+      NEXT;
     case BOp::SIToF32:
       R[I.D] = bitsF32(static_cast<float>(sextOf(R[I.A], S)));
       NEXT;
     case BOp::SIToF64:
       R[I.D] = bitsF64(static_cast<double>(sextOf(R[I.A], S)));
       NEXT;
-    case BOp::UIToF32: R[I.D] = bitsF32(static_cast<float>(R[I.A])); NEXT;
-    case BOp::UIToF64: R[I.D] = bitsF64(static_cast<double>(R[I.A])); NEXT;
-    case BOp::F32ToSI: R[I.D] = floatToSInt(F32(A), S); NEXT;
-    case BOp::F64ToSI: R[I.D] = floatToSInt(F64(A), S); NEXT;
-    case BOp::F32ToUI: R[I.D] = floatToUInt(F32(A), S); NEXT;
-    case BOp::F64ToUI: R[I.D] = floatToUInt(F64(A), S); NEXT;
-    case BOp::FPExt: R[I.D] = bitsF64(static_cast<double>(F32(A))); NEXT;
-    case BOp::FPTrunc: R[I.D] = bitsF32(static_cast<float>(F64(A))); NEXT;
+    case BOp::UIToF32:
+      R[I.D] = bitsF32(static_cast<float>(R[I.A]));
+      NEXT;
+    case BOp::UIToF64:
+      R[I.D] = bitsF64(static_cast<double>(R[I.A]));
+      NEXT;
+    case BOp::F32ToSI:
+      R[I.D] = floatToSInt(F32(A), S);
+      NEXT;
+    case BOp::F64ToSI:
+      R[I.D] = floatToSInt(F64(A), S);
+      NEXT;
+    case BOp::F32ToUI:
+      R[I.D] = floatToUInt(F32(A), S);
+      NEXT;
+    case BOp::F64ToUI:
+      R[I.D] = floatToUInt(F64(A), S);
+      NEXT;
+    case BOp::FPExt:
+      R[I.D] = bitsF64(static_cast<double>(F32(A)));
+      NEXT;
+    case BOp::FPTrunc:
+      R[I.D] = bitsF32(static_cast<float>(F64(A)));
+      NEXT;
 
-    case BOp::Load1: LOAD(1);
-    case BOp::Load2: LOAD(2);
-    case BOp::Load4: LOAD(4);
-    case BOp::Load8: LOAD(8);
-    case BOp::Store1: STORE(1);
-    case BOp::Store2: STORE(2);
-    case BOp::Store4: STORE(4);
-    case BOp::Store8: STORE(8);
+    case BOp::Load1:
+      LOAD(1);
+    case BOp::Load2:
+      LOAD(2);
+    case BOp::Load4:
+      LOAD(4);
+    case BOp::Load8:
+      LOAD(8);
+    case BOp::Store1:
+      STORE(1);
+    case BOp::Store2:
+      STORE(2);
+    case BOp::Store4:
+      STORE(4);
+    case BOp::Store8:
+      STORE(8);
     case BOp::Offset: {
       // Offsets wrap modulo 2^56 and keep the buffer number (top 8 bits).
       uint64_t P0 = R[I.A];

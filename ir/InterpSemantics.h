@@ -34,17 +34,24 @@ namespace ircgpu::interp {
 
 inline unsigned widthOf(Scalar S) {
   switch (S) {
-  case Scalar::I1: return 1;
-  case Scalar::I8: return 8;
+  case Scalar::I1:
+    return 1;
+  case Scalar::I8:
+    return 8;
   case Scalar::I16:
-  case Scalar::F16: return 16;
+  case Scalar::F16:
+    return 16;
   case Scalar::I32:
-  case Scalar::F32: return 32;
-  default: return 64;
+  case Scalar::F32:
+    return 32;
+  default:
+    return 64;
   }
 }
 /// S = 64 - width of a scalar (pointers: the whole slot).
-inline uint8_t shiftOf(Type T) { return T.isPtr() ? 0 : 64 - widthOf(T.elem()); }
+inline uint8_t shiftOf(Type T) {
+  return T.isPtr() ? 0 : 64 - widthOf(T.elem());
+}
 /// Bytes of one buffer element.
 inline unsigned bytesOf(Scalar S) {
   unsigned W = widthOf(S);
@@ -144,20 +151,34 @@ template <typename T> T floatMax(T A, T B) {
 template <typename T> bool floatCmp(unsigned Pred, T A, T B) {
   bool Uno = A != A || B != B;
   switch (Pred) {
-  case 0: return A == B;              // oeq
-  case 1: return A < B || A > B;      // one
-  case 2: return A < B;               // olt
-  case 3: return A <= B;              // ole
-  case 4: return A > B;               // ogt
-  case 5: return A >= B;              // oge
-  case 6: return Uno || A == B;       // ueq
-  case 7: return !(A == B);           // une
-  case 8: return !(A >= B);           // ult
-  case 9: return !(A > B);            // ule
-  case 10: return !(A <= B);          // ugt
-  case 11: return !(A < B);           // uge
-  case 12: return !Uno;               // ord
-  default: return Uno;                // uno
+  case 0:
+    return A == B; // oeq
+  case 1:
+    return A < B || A > B; // one
+  case 2:
+    return A < B; // olt
+  case 3:
+    return A <= B; // ole
+  case 4:
+    return A > B; // ogt
+  case 5:
+    return A >= B; // oge
+  case 6:
+    return Uno || A == B; // ueq
+  case 7:
+    return !(A == B); // une
+  case 8:
+    return !(A >= B); // ult
+  case 9:
+    return !(A > B); // ule
+  case 10:
+    return !(A <= B); // ugt
+  case 11:
+    return !(A < B); // uge
+  case 12:
+    return !Uno; // ord
+  default:
+    return Uno; // uno
   }
 }
 
@@ -170,7 +191,7 @@ inline uint64_t floatToSInt(double X, unsigned S) {
     return 0;
   double Lim = static_cast<double>(uint64_t(1) << (W - 1));
   if (X >= Lim)
-    return maskOf(S) >> 1;      // MAX (for i1: 0)
+    return maskOf(S) >> 1; // MAX (for i1: 0)
   if (X <= -Lim)
     return uint64_t(1) << (W - 1); // MIN, canonical
   return static_cast<uint64_t>(static_cast<int64_t>(X)) & maskOf(S);
@@ -180,8 +201,8 @@ inline uint64_t floatToUInt(double X, unsigned S) {
   unsigned W = 64 - S;
   if (!(X >= 1.0)) // also NaN
     return 0;
-  double Lim = W == 64 ? 18446744073709551616.0
-                       : static_cast<double>(uint64_t(1) << W);
+  double Lim =
+      W == 64 ? 18446744073709551616.0 : static_cast<double>(uint64_t(1) << W);
   if (X >= Lim)
     return maskOf(S);
   return static_cast<uint64_t>(X);

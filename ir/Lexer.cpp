@@ -13,24 +13,42 @@ static bool isIdentStart(char C) { return llvm::isAlpha(C) || C == '_'; }
 
 StringRef ircgpu::tokKindName(TokKind K) {
   switch (K) {
-  case TokKind::Eof: return "end of input";
-  case TokKind::Error: return "invalid character";
-  case TokKind::LocalName: return "a %value";
-  case TokKind::GlobalName: return "an @function";
-  case TokKind::Ident: return "an identifier";
-  case TokKind::Literal: return "a literal";
-  case TokKind::LParen: return "'('";
-  case TokKind::RParen: return "')'";
-  case TokKind::LBrace: return "'{'";
-  case TokKind::RBrace: return "'}'";
-  case TokKind::LBracket: return "'['";
-  case TokKind::RBracket: return "']'";
-  case TokKind::Less: return "'<'";
-  case TokKind::Greater: return "'>'";
-  case TokKind::Comma: return "','";
-  case TokKind::Colon: return "':'";
-  case TokKind::Equal: return "'='";
-  case TokKind::Arrow: return "'->'";
+  case TokKind::Eof:
+    return "end of input";
+  case TokKind::Error:
+    return "invalid character";
+  case TokKind::LocalName:
+    return "a %value";
+  case TokKind::GlobalName:
+    return "an @function";
+  case TokKind::Ident:
+    return "an identifier";
+  case TokKind::Literal:
+    return "a literal";
+  case TokKind::LParen:
+    return "'('";
+  case TokKind::RParen:
+    return "')'";
+  case TokKind::LBrace:
+    return "'{'";
+  case TokKind::RBrace:
+    return "'}'";
+  case TokKind::LBracket:
+    return "'['";
+  case TokKind::RBracket:
+    return "']'";
+  case TokKind::Less:
+    return "'<'";
+  case TokKind::Greater:
+    return "'>'";
+  case TokKind::Comma:
+    return "','";
+  case TokKind::Colon:
+    return "':'";
+  case TokKind::Equal:
+    return "'='";
+  case TokKind::Arrow:
+    return "'->'";
   }
   return "token";
 }
@@ -74,19 +92,32 @@ Token Lexer::next() {
     return make(K, Start);
   };
   switch (C) {
-  case '(': return Punct(TokKind::LParen, 1);
-  case ')': return Punct(TokKind::RParen, 1);
-  case '{': return Punct(TokKind::LBrace, 1);
-  case '}': return Punct(TokKind::RBrace, 1);
-  case '[': return Punct(TokKind::LBracket, 1);
-  case ']': return Punct(TokKind::RBracket, 1);
-  case '<': return Punct(TokKind::Less, 1);
-  case '>': return Punct(TokKind::Greater, 1);
-  case ',': return Punct(TokKind::Comma, 1);
-  case ':': return Punct(TokKind::Colon, 1);
-  case '=': return Punct(TokKind::Equal, 1);
-  case '%': return lexName(Start, TokKind::LocalName);
-  case '@': return lexName(Start, TokKind::GlobalName);
+  case '(':
+    return Punct(TokKind::LParen, 1);
+  case ')':
+    return Punct(TokKind::RParen, 1);
+  case '{':
+    return Punct(TokKind::LBrace, 1);
+  case '}':
+    return Punct(TokKind::RBrace, 1);
+  case '[':
+    return Punct(TokKind::LBracket, 1);
+  case ']':
+    return Punct(TokKind::RBracket, 1);
+  case '<':
+    return Punct(TokKind::Less, 1);
+  case '>':
+    return Punct(TokKind::Greater, 1);
+  case ',':
+    return Punct(TokKind::Comma, 1);
+  case ':':
+    return Punct(TokKind::Colon, 1);
+  case '=':
+    return Punct(TokKind::Equal, 1);
+  case '%':
+    return lexName(Start, TokKind::LocalName);
+  case '@':
+    return lexName(Start, TokKind::GlobalName);
   case '-':
     if (S.Cur + 1 != End && S.Cur[1] == '>')
       return Punct(TokKind::Arrow, 2);
@@ -127,7 +158,8 @@ Token Lexer::lexNumber(const char *Start) {
     ++S.Cur;
   // The exponent marker decides where a sign may follow: 'e' in decimal
   // (in hex, 'e' is a digit) and 'p' in hex.
-  bool Hex = End - S.Cur >= 2 && S.Cur[0] == '0' && (S.Cur[1] == 'x' || S.Cur[1] == 'X');
+  bool Hex = End - S.Cur >= 2 && S.Cur[0] == '0' &&
+             (S.Cur[1] == 'x' || S.Cur[1] == 'X');
   while (S.Cur != End) {
     char C = *S.Cur;
     if (isNameChar(C)) {
@@ -136,7 +168,8 @@ Token Lexer::lexNumber(const char *Start) {
     }
     if ((C == '+' || C == '-') && S.Cur != Start) {
       char Prev = S.Cur[-1];
-      bool ExpMark = Hex ? (Prev == 'p' || Prev == 'P') : (Prev == 'e' || Prev == 'E');
+      bool ExpMark =
+          Hex ? (Prev == 'p' || Prev == 'P') : (Prev == 'e' || Prev == 'E');
       if (ExpMark) {
         ++S.Cur;
         continue;

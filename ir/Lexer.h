@@ -26,8 +26,18 @@ enum class TokKind : uint8_t {
   Ident,      ///< keywords, op names, types
   Literal,    ///< 7, -3, 0x1F, 2.5, 1e-3, 0x1.8p+1, true, false, inf, -inf,
               ///< nan, -nan, nan(0x7fc00001); checked by parseLiteral
-  LParen, RParen, LBrace, RBrace, LBracket, RBracket, Less, Greater,
-  Comma, Colon, Equal, Arrow
+  LParen,
+  RParen,
+  LBrace,
+  RBrace,
+  LBracket,
+  RBracket,
+  Less,
+  Greater,
+  Comma,
+  Colon,
+  Equal,
+  Arrow
 };
 
 struct Token {
@@ -36,7 +46,9 @@ struct Token {
   SrcLoc Loc;
 
   bool is(TokKind K) const { return Kind == K; }
-  bool isIdent(llvm::StringRef S) const { return Kind == TokKind::Ident && Text == S; }
+  bool isIdent(llvm::StringRef S) const {
+    return Kind == TokKind::Ident && Text == S;
+  }
   /// The name of a %value or @function without its sigil.
   llvm::StringRef name() const { return Text.drop_front(); }
 };
@@ -54,8 +66,8 @@ public:
   };
 
   explicit Lexer(llvm::StringRef Buf)
-      : Begin(Buf.data()), End(Buf.data() + Buf.size()),
-        S{Buf.data(), Buf.data(), 1} {}
+      : Begin(Buf.data()),
+        End(Buf.data() + Buf.size()), S{Buf.data(), Buf.data(), 1} {}
 
   Token next();
   State save() const { return S; }

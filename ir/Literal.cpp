@@ -64,7 +64,8 @@ static bool looksLikeFloat(StringRef Text) {
 
 /// Reads `[-]digits` or `[-]0xhex` into a magnitude and a sign. Fails on any
 /// other character or on a magnitude that does not fit in 64 bits.
-static bool readInteger(StringRef Text, bool &Neg, uint64_t &Mag, bool &Overflow) {
+static bool readInteger(StringRef Text, bool &Neg, uint64_t &Mag,
+                        bool &Overflow) {
   Neg = Text.consume_front("-");
   unsigned Radix = 10;
   if (Text.starts_with_insensitive("0x")) {
@@ -102,7 +103,8 @@ static llvm::Expected<uint64_t> parseIntLiteral(StringRef Text, Type Ty) {
   uint64_t Mag;
   if (!readInteger(Text, Neg, Mag, Overflow)) {
     if (looksLikeFloat(Text))
-      return litError("literal " + Text + " is not an integer, expected " + Ty.str());
+      return litError("literal " + Text + " is not an integer, expected " +
+                      Ty.str());
     return litError("invalid integer literal '" + Text + "'");
   }
   // Signless: [-2^(N-1), 2^N - 1].
@@ -125,7 +127,9 @@ static bool isFloatSyntax(StringRef T) {
     Hex = true;
     T = T.drop_front(2);
   }
-  auto IsMant = [&](char C) { return Hex ? isHexDigitChar(C) : llvm::isDigit(C); };
+  auto IsMant = [&](char C) {
+    return Hex ? isHexDigitChar(C) : llvm::isDigit(C);
+  };
   size_t I = 0, MantDigits = 0;
   while (I < T.size() && IsMant(T[I]))
     ++I, ++MantDigits;
@@ -136,7 +140,8 @@ static bool isFloatSyntax(StringRef T) {
   }
   if (MantDigits == 0)
     return false;
-  if (I < T.size() && (Hex ? (T[I] == 'p' || T[I] == 'P') : (T[I] == 'e' || T[I] == 'E'))) {
+  if (I < T.size() &&
+      (Hex ? (T[I] == 'p' || T[I] == 'P') : (T[I] == 'e' || T[I] == 'E'))) {
     ++I;
     if (I < T.size() && (T[I] == '+' || T[I] == '-'))
       ++I;
@@ -174,7 +179,8 @@ static llvm::Expected<uint64_t> parseFloatLiteral(StringRef Text, Type Ty) {
         !readInteger(Inner, Neg, Bits, Overflow) || Neg)
       return litError("invalid NaN literal '" + Text +
                       "', expected nan(0x...) with the NaN's bit pattern");
-    uint64_t ExpMask = Inf, MantMask = F32 ? 0x007fffffu : 0x000fffffffffffffull;
+    uint64_t ExpMask = Inf,
+             MantMask = F32 ? 0x007fffffu : 0x000fffffffffffffull;
     if (Overflow || Bits > (F32 ? 0xffffffffull : ~uint64_t(0)) ||
         (Bits & ExpMask) != ExpMask || (Bits & MantMask) == 0)
       return litError("literal " + Text + " is not a NaN of " + Ty.str());

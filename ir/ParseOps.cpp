@@ -41,7 +41,8 @@ Error ParserImpl::parseMemoryOperands(Opcode C, OperandList &Ops) {
   if (Error E = parseOperand(Ops[0]))
     return E;
   if (Ops[0].isLiteral())
-    return errorAt(Ops[0].Tok, "expected a pointer value, found literal " + Ops[0].Tok.Text);
+    return errorAt(Ops[0].Tok, "expected a pointer value, found literal " +
+                                   Ops[0].Tok.Text);
   OpKind K = opcodeKind(C);
   if (K == OpKind::Offset) {
     if (Error E = expect(TokKind::Comma, "after the pointer"))
@@ -77,7 +78,8 @@ Error ParserImpl::parseMemoryOperands(Opcode C, OperandList &Ops) {
   return Error::success();
 }
 
-Error ParserImpl::parseSimpleOp(const Token &First, llvm::ArrayRef<Token> Lhs, Opcode C) {
+Error ParserImpl::parseSimpleOp(const Token &First, llvm::ArrayRef<Token> Lhs,
+                                Opcode C) {
   Token OpTok = Tok;
   consume();
   OpKind K = opcodeKind(C);
@@ -109,8 +111,8 @@ Error ParserImpl::parseSimpleOp(const Token &First, llvm::ArrayRef<Token> Lhs, O
     if (Tok.is(TokKind::Ident))
       P = K == OpKind::ICmp ? icmpPred(Tok.Text) : fcmpPred(Tok.Text);
     if (!P)
-      return errorAt(Tok, "expected a predicate of '" + OpTok.Text + "', found '" +
-                              Tok.Text + "'");
+      return errorAt(Tok, "expected a predicate of '" + OpTok.Text +
+                              "', found '" + Tok.Text + "'");
     A.Sub = *P;
     consume();
     if (Error E = parseOperandList(Ops, 2))
@@ -127,7 +129,8 @@ Error ParserImpl::parseSimpleOp(const Token &First, llvm::ArrayRef<Token> Lhs, O
   case OpKind::MathBinary:
   case OpKind::MathTernary:
   case OpKind::Cast: {
-    bool IsMath = K == OpKind::MathUnary || K == OpKind::MathBinary || K == OpKind::MathTernary;
+    bool IsMath = K == OpKind::MathUnary || K == OpKind::MathBinary ||
+                  K == OpKind::MathTernary;
     Token AfnTok;
     if (IsMath && Tok.isIdent("afn")) {
       A.Flags |= FlagAfn;
@@ -165,17 +168,20 @@ Error ParserImpl::parseSimpleOp(const Token &First, llvm::ArrayRef<Token> Lhs, O
       return E;
     if (Error E = resolve(Ops[0], Type::i1()))
       return E;
-    if (Error E = resolveLike(llvm::MutableArrayRef<Operand>(Ops).drop_front(), OpTok, K))
+    if (Error E = resolveLike(llvm::MutableArrayRef<Operand>(Ops).drop_front(),
+                              OpTok, K))
       return E;
     break;
   case OpKind::Atomic:
   case OpKind::CmpXchg:
     if (K == OpKind::Atomic) {
-      std::optional<uint8_t> AK = Tok.is(TokKind::Ident) ? atomicKind(Tok.Text) : std::nullopt;
+      std::optional<uint8_t> AK =
+          Tok.is(TokKind::Ident) ? atomicKind(Tok.Text) : std::nullopt;
       if (!AK)
-        return errorAt(Tok, "expected an atomic operation (add, fadd, min, max, umin, "
-                            "umax, fmin, fmax, and, or, xor, xchg), found '" +
-                                Tok.Text + "'");
+        return errorAt(
+            Tok, "expected an atomic operation (add, fadd, min, max, umin, "
+                 "umax, fmin, fmax, and, or, xor, xchg), found '" +
+                     Tok.Text + "'");
       A.Sub = *AK;
       consume();
     }
@@ -221,7 +227,8 @@ Error ParserImpl::parseCall(const Token &First, llvm::ArrayRef<Token> Lhs) {
       const Diagnostic &D = *Funcs[Bad->second].Err;
       return llvm::make_error<DiagnosticError>(D.Loc, D.Message);
     }
-    return errorAt(CalleeTok, "call to undefined function '" + CalleeTok.Text + "'");
+    return errorAt(CalleeTok,
+                   "call to undefined function '" + CalleeTok.Text + "'");
   }
   const Function &Callee = *M.Functions[It->second];
   if (Error E = expect(TokKind::LParen, "after the callee"))
@@ -239,8 +246,9 @@ Error ParserImpl::parseCall(const Token &First, llvm::ArrayRef<Token> Lhs) {
   if (Args.size() != Callee.Params.size())
     return errorAt(CalleeTok, "'" + CalleeTok.Text + "' takes " +
                                   Twine(Callee.Params.size()) + " argument" +
-                                  (Callee.Params.size() == 1 ? "" : "s") + ", but " +
-                                  Twine(Args.size()) + (Args.size() == 1 ? " is" : " are") +
+                                  (Callee.Params.size() == 1 ? "" : "s") +
+                                  ", but " + Twine(Args.size()) +
+                                  (Args.size() == 1 ? " is" : " are") +
                                   " given");
   for (size_t I = 0; I < Args.size(); ++I)
     if (Error E = resolve(Args[I], Callee.type(Callee.Params[I])))
@@ -254,7 +262,8 @@ Error ParserImpl::parseCall(const Token &First, llvm::ArrayRef<Token> Lhs) {
   llvm::SmallVector<StringRef, 2> ResultNames;
   for (const Token &T : Lhs)
     ResultNames.push_back(T.name());
-  auto Results = B.create(Opcode::Call, values(Args), A, First.Loc, ResultNames);
+  auto Results =
+      B.create(Opcode::Call, values(Args), A, First.Loc, ResultNames);
   if (!Results)
     return mapBuildError(Results.takeError(), tokens(Args), CalleeTok);
   defineNames(Lhs, *Results);
@@ -269,8 +278,9 @@ Error ParserImpl::parseTerminator(const RegionCtx &C, RegionEnd &End) {
   OperandList Vals;
   if (T.Text == "condition") {
     if (C.Kind != RegionKind::WhileCond)
-      return errorAt(T, "'condition' is only allowed at the end of the condition "
-                        "region of 'while'");
+      return errorAt(T,
+                     "'condition' is only allowed at the end of the condition "
+                     "region of 'while'");
     Vals.emplace_back();
     if (Error E = parseOperand(Vals[0]))
       return E;
@@ -280,16 +290,19 @@ Error ParserImpl::parseTerminator(const RegionCtx &C, RegionEnd &End) {
     if (C.Kind == RegionKind::FuncBody)
       return errorAt(T, "'yield' outside a region; a function ends with 'ret'");
     if (C.Kind == RegionKind::WhileCond)
-      return errorAt(T, "the condition region of 'while' ends with 'condition', not "
-                        "'yield'");
+      return errorAt(
+          T, "the condition region of 'while' ends with 'condition', not "
+             "'yield'");
     if (Error E = parseValueList(Vals, T))
       return E;
-    if (Error E = resolveList(Vals, C.YieldTypes, T, "the '" + C.Owner + "' expects"))
+    if (Error E =
+            resolveList(Vals, C.YieldTypes, T, "the '" + C.Owner + "' expects"))
       return E;
   } else { // ret
     if (C.Kind != RegionKind::FuncBody)
-      return errorAt(T, "'ret' is only allowed as the last operation of the function "
-                        "body");
+      return errorAt(
+          T, "'ret' is only allowed as the last operation of the function "
+             "body");
     if (Error E = parseValueList(Vals, T))
       return E;
     if (Error E = resolveList(Vals, C.YieldTypes, T,
@@ -297,8 +310,9 @@ Error ParserImpl::parseTerminator(const RegionCtx &C, RegionEnd &End) {
       return E;
     // ret closes the function, so nothing may follow it.
     if (!Tok.is(TokKind::RBrace) && !Tok.is(TokKind::Eof))
-      return errorAt(Tok, "expected '}' after 'ret': 'ret' must be the last operation "
-                          "of the function body");
+      return errorAt(
+          Tok, "expected '}' after 'ret': 'ret' must be the last operation "
+               "of the function body");
     if (Error E = B.finishBody(values(Vals), T.Loc))
       return mapBuildError(std::move(E), tokens(Vals), T);
   }
@@ -399,7 +413,8 @@ Error ParserImpl::parseFor(const Token &First, llvm::ArrayRef<Token> Lhs) {
   llvm::SmallVector<StringRef, 2> IterNames;
   for (const Token &T : IterToks)
     IterNames.push_back(T.name());
-  llvm::SmallVector<Value, 4> Inits = values(llvm::ArrayRef<Operand>(Ops).drop_front(3));
+  llvm::SmallVector<Value, 4> Inits =
+      values(llvm::ArrayRef<Operand>(Ops).drop_front(3));
   auto Args = B.beginFor(Ops[0].V, Ops[1].V, Ops[2].V, Inits, IterTypes, Flags,
                          First.Loc, IdxTok.name(), IterNames);
   if (!Args)
@@ -470,10 +485,12 @@ Error ParserImpl::parseIf(const Token &First, llvm::ArrayRef<Token> Lhs) {
     if (Error E = expect(TokKind::LBrace, "after 'else'"))
       return E;
     if (Error E = B.beginElse(Then.Values, endLoc(Then.Tok, Close)))
-      return mapBuildError(std::move(E), Then.ValueToks, Then.present() ? Then.Tok : Close);
+      return mapBuildError(std::move(E), Then.ValueToks,
+                           Then.present() ? Then.Tok : Close);
     pushScope();
     ++Depth;
-    if (Error E = parseRegion({RegionKind::IfElse, Types, ElseOpen, "if"}, Else))
+    if (Error E =
+            parseRegion({RegionKind::IfElse, Types, ElseOpen, "if"}, Else))
       return E;
     --Depth;
     popScope();
@@ -529,7 +546,8 @@ Error ParserImpl::parseWhile(const Token &First, llvm::ArrayRef<Token> Lhs) {
   }
   consume(); // ')'
   Token Open = Tok;
-  if (Error E = expect(TokKind::LBrace, "to start the condition region of 'while'"))
+  if (Error E =
+          expect(TokKind::LBrace, "to start the condition region of 'while'"))
     return E;
   if (Error E = checkResultCount(Lhs, WhileTok, Types.size()))
     return E;
@@ -549,7 +567,8 @@ Error ParserImpl::parseWhile(const Token &First, llvm::ArrayRef<Token> Lhs) {
   RegionEnd CondEnd;
   pushScope(); // values of the condition region are not visible in `do`
   ++Depth;
-  if (Error E = parseRegion({RegionKind::WhileCond, {}, Open, "while"}, CondEnd))
+  if (Error E =
+          parseRegion({RegionKind::WhileCond, {}, Open, "while"}, CondEnd))
     return E;
   --Depth;
   popScope();
@@ -565,7 +584,8 @@ Error ParserImpl::parseWhile(const Token &First, llvm::ArrayRef<Token> Lhs) {
   RegionEnd DoEnd;
   pushScope();
   ++Depth;
-  if (Error E = parseRegion({RegionKind::WhileDo, Types, DoOpen, "while"}, DoEnd))
+  if (Error E =
+          parseRegion({RegionKind::WhileDo, Types, DoOpen, "while"}, DoEnd))
     return E;
   --Depth;
   popScope();
@@ -575,7 +595,8 @@ Error ParserImpl::parseWhile(const Token &First, llvm::ArrayRef<Token> Lhs) {
   llvm::SmallVector<StringRef, 2> ResultNames;
   for (const Token &T : Lhs)
     ResultNames.push_back(T.name());
-  auto Results = B.endWhile(DoEnd.Values, endLoc(DoEnd.Tok, Close), ResultNames);
+  auto Results =
+      B.endWhile(DoEnd.Values, endLoc(DoEnd.Tok, Close), ResultNames);
   if (!Results)
     return mapBuildError(Results.takeError(), DoEnd.ValueToks,
                          DoEnd.present() ? DoEnd.Tok : Close);

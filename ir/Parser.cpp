@@ -37,8 +37,9 @@ static std::string describe(const Token &T) {
 
 Error ParserImpl::expect(TokKind K, const char *Context) {
   if (!Tok.is(K))
-    return errorAt(Tok, Twine("expected ") + tokKindName(K) + (Context ? " " : "") +
-                            (Context ? Context : "") + ", found " + describe(Tok));
+    return errorAt(Tok, Twine("expected ") + tokKindName(K) +
+                            (Context ? " " : "") + (Context ? Context : "") +
+                            ", found " + describe(Tok));
   consume();
   return Error::success();
 }
@@ -46,7 +47,8 @@ Error ParserImpl::expect(TokKind K, const char *Context) {
 Error ParserImpl::expectIdent(StringRef Word, const char *Context) {
   if (!Tok.isIdent(Word))
     return errorAt(Tok, "expected '" + Word + "'" + (Context ? " " : "") +
-                            (Context ? Context : "") + ", found " + describe(Tok));
+                            (Context ? Context : "") + ", found " +
+                            describe(Tok));
   consume();
   return Error::success();
 }
@@ -66,10 +68,13 @@ Error ParserImpl::mapBuildError(Error E, llvm::ArrayRef<Token> OperandToks,
         D = Diagnostic{At.Loc, BE.message()};
       },
       [&](const DiagnosticError &DE) {
-        D = DE.diagnostics().empty() ? Diagnostic{Fallback.Loc, "invalid operation"}
-                                     : DE.diagnostics().front();
+        D = DE.diagnostics().empty()
+                ? Diagnostic{Fallback.Loc, "invalid operation"}
+                : DE.diagnostics().front();
       },
-      [&](const llvm::ErrorInfoBase &EI) { D = Diagnostic{Fallback.Loc, EI.message()}; });
+      [&](const llvm::ErrorInfoBase &EI) {
+        D = Diagnostic{Fallback.Loc, EI.message()};
+      });
   return llvm::make_error<DiagnosticError>(D->Loc, D->Message);
 }
 
@@ -98,13 +103,15 @@ llvm::Expected<Type> ParserImpl::parseType() {
     std::optional<Scalar> S =
         ElemTok.is(TokKind::Ident) ? scalarByName(ElemTok.Text) : std::nullopt;
     if (!S)
-      return errorAt(ElemTok, "expected a scalar element type in 'ptr<...>', found " +
-                                  describe(ElemTok));
+      return errorAt(ElemTok,
+                     "expected a scalar element type in 'ptr<...>', found " +
+                         describe(ElemTok));
     if (*S == Scalar::F16)
       return errorAt(ElemTok, "f16 is not supported yet");
     if (*S == Scalar::I1)
-      return errorAt(ElemTok, "ptr<i1> is not allowed: i1 has no memory layout; use "
-                              "ptr<i8>");
+      return errorAt(ElemTok,
+                     "ptr<i1> is not allowed: i1 has no memory layout; use "
+                     "ptr<i8>");
     consume();
     if (Error E = expect(TokKind::Greater, "to close 'ptr<'"))
       return E;
@@ -149,7 +156,8 @@ Error ParserImpl::reserveNames(llvm::ArrayRef<Token> Ts) {
   return Error::success();
 }
 
-void ParserImpl::defineNames(llvm::ArrayRef<Token> Ts, llvm::ArrayRef<Value> Vs) {
+void ParserImpl::defineNames(llvm::ArrayRef<Token> Ts,
+                             llvm::ArrayRef<Value> Vs) {
   for (size_t I = 0; I < Ts.size() && I < Vs.size(); ++I)
     defineName(Ts[I], Vs[I]);
 }
@@ -173,7 +181,8 @@ Error ParserImpl::parseOperand(Operand &O) {
     return Error::success();
   }
   if (!Tok.is(TokKind::LocalName))
-    return errorAt(Tok, "expected a value or a literal, found " + describe(Tok));
+    return errorAt(Tok,
+                   "expected a value or a literal, found " + describe(Tok));
   auto It = Names.find(Tok.name());
   if (It == Names.end())
     return errorAt(Tok, "use of undefined value '" + Tok.Text + "'");
@@ -181,8 +190,9 @@ Error ParserImpl::parseOperand(Operand &O) {
   case NameState::Pending:
     return errorAt(Tok, "use of '" + Tok.Text + "' before its definition");
   case NameState::Dead:
-    return errorAt(Tok, "'" + Tok.Text + "' is not visible here: it is defined in a "
-                        "region that has ended (line " +
+    return errorAt(Tok, "'" + Tok.Text +
+                            "' is not visible here: it is defined in a "
+                            "region that has ended (line " +
                             Twine(It->second.Def.Line) + ")");
   case NameState::Live:
     break;
@@ -223,24 +233,31 @@ static StringRef hintType(StringRef Lit, OpKind K) {
   if (Lit == "true" || Lit == "false")
     return "i1";
   switch (K) {
-  case OpKind::IntBinary: case OpKind::IntUnary: case OpKind::ICmp:
+  case OpKind::IntBinary:
+  case OpKind::IntUnary:
+  case OpKind::ICmp:
     return "i32";
-  case OpKind::FloatBinary: case OpKind::FloatUnary: case OpKind::MathUnary:
-  case OpKind::MathBinary: case OpKind::MathTernary: case OpKind::FCmp:
+  case OpKind::FloatBinary:
+  case OpKind::FloatUnary:
+  case OpKind::MathUnary:
+  case OpKind::MathBinary:
+  case OpKind::MathTernary:
+  case OpKind::FCmp:
     return "f32";
   default:
     break;
   }
   bool Hex = Lit.contains("0x") || Lit.contains("0X");
-  bool Float = Lit.contains('.') || Lit.contains("inf") || Lit.contains("nan") ||
+  bool Float = Lit.contains('.') || Lit.contains("inf") ||
+               Lit.contains("nan") ||
                (Hex ? Lit.contains('p') : Lit.contains_insensitive("e"));
   return Float ? "f32" : "i32";
 }
 
 /// Literals among Ops take the type of the first non-literal operand; an op
 /// with nothing but literals has no type to give them.
-Error ParserImpl::resolveLike(llvm::MutableArrayRef<Operand> Ops, const Token &OpTok,
-                              OpKind K) {
+Error ParserImpl::resolveLike(llvm::MutableArrayRef<Operand> Ops,
+                              const Token &OpTok, OpKind K) {
   const Operand *Typed = nullptr;
   for (const Operand &O : Ops)
     if (!O.isLiteral()) {
@@ -249,8 +266,9 @@ Error ParserImpl::resolveLike(llvm::MutableArrayRef<Operand> Ops, const Token &O
     }
   if (!Typed) {
     StringRef Lit = Ops.front().Tok.Text;
-    return errorAt(OpTok, "all operands of '" + OpTok.Text + "' are literals; write %c = const " +
-                              Lit + " : " + hintType(Lit, K));
+    return errorAt(OpTok, "all operands of '" + OpTok.Text +
+                              "' are literals; write %c = const " + Lit +
+                              " : " + hintType(Lit, K));
   }
   Type Ty = Cur->type(Typed->V);
   for (Operand &O : Ops)
@@ -277,12 +295,12 @@ Error ParserImpl::parseValueList(OperandList &Ops, const Token &Keyword) {
   return Error::success();
 }
 
-Error ParserImpl::resolveList(OperandList &Ops, llvm::ArrayRef<Type> Tys, const Token &At,
-                              const Twine &What) {
+Error ParserImpl::resolveList(OperandList &Ops, llvm::ArrayRef<Type> Tys,
+                              const Token &At, const Twine &What) {
   if (Ops.size() != Tys.size())
     return errorAt(At, "'" + At.Text + "' has " + Twine(Ops.size()) + " value" +
-                           (Ops.size() == 1 ? "" : "s") + ", but " + What + " " +
-                           Twine(Tys.size()));
+                           (Ops.size() == 1 ? "" : "s") + ", but " + What +
+                           " " + Twine(Tys.size()));
   for (size_t I = 0; I < Ops.size(); ++I)
     if (Error E = resolve(Ops[I], Tys[I]))
       return E;
@@ -366,9 +384,10 @@ Error ParserImpl::parseSignature(FuncEntry &E) {
 
   StringRef Name = E.NameTok.name();
   if (FuncIndex.count(Name))
-    return errorAt(E.NameTok, "redefinition of function '" + E.NameTok.Text + "'");
-  llvm::Expected<Function *> F = B.declareFunction(Name, ParamTypes, Attrs, Results,
-                                                   ParamNames, FuncTok.Loc);
+    return errorAt(E.NameTok,
+                   "redefinition of function '" + E.NameTok.Text + "'");
+  llvm::Expected<Function *> F = B.declareFunction(
+      Name, ParamTypes, Attrs, Results, ParamNames, FuncTok.Loc);
   if (!F)
     return mapBuildError(F.takeError(), E.ParamToks, E.NameTok);
   E.F = *F;
@@ -413,9 +432,12 @@ void ParserImpl::declareAll() {
     if (Error E = parseSignature(Funcs.back())) {
       llvm::handleAllErrors(
           std::move(E),
-          [&](const DiagnosticError &DE) { Funcs[Index].Err = DE.diagnostics().front(); },
+          [&](const DiagnosticError &DE) {
+            Funcs[Index].Err = DE.diagnostics().front();
+          },
           [&](const llvm::ErrorInfoBase &EI) {
-            Funcs[Index].Err = Diagnostic{Funcs[Index].NameTok.Loc, EI.message()};
+            Funcs[Index].Err =
+                Diagnostic{Funcs[Index].NameTok.Loc, EI.message()};
           });
       const Token &NameTok = Funcs[Index].NameTok;
       if (NameTok.is(TokKind::GlobalName))
@@ -424,7 +446,8 @@ void ParserImpl::declareAll() {
     }
     // Skip the body. `func` is never valid inside one, so seeing it means the
     // body was left open; resynchronize there.
-    for (unsigned Braces = 1; Braces && !Tok.is(TokKind::Eof) && !Tok.isIdent("func");) {
+    for (unsigned Braces = 1;
+         Braces && !Tok.is(TokKind::Eof) && !Tok.isIdent("func");) {
       if (Tok.is(TokKind::LBrace))
         ++Braces;
       else if (Tok.is(TokKind::RBrace))
@@ -444,7 +467,8 @@ Error ParserImpl::run() {
   consume();
   while (!Tok.is(TokKind::Eof)) {
     if (!Tok.isIdent("func"))
-      return errorAt(Tok, "expected 'func' at top level, found " + describe(Tok));
+      return errorAt(Tok,
+                     "expected 'func' at top level, found " + describe(Tok));
     // Pass 1 saw every `func` token (it resynchronizes on them), so this
     // lookup cannot fail; stay safe in release builds all the same.
     auto It = FuncAt.find(Tok.Text.data());
@@ -486,20 +510,23 @@ Error ParserImpl::checkDepth(const Token &At) const {
   // The function body counts as one region (docs/ir.md, "Limits"), as in the
   // Builder and the Verifier.
   if (Depth + 1 >= MaxNestingDepth)
-    return errorAt(At, "nesting deeper than " + Twine(MaxNestingDepth) + " regions");
+    return errorAt(At, "nesting deeper than " + Twine(MaxNestingDepth) +
+                           " regions");
   return Error::success();
 }
 
-Error ParserImpl::checkResultCount(llvm::ArrayRef<Token> Lhs, const Token &OpTok,
-                                   size_t Want, bool MayOmit) const {
+Error ParserImpl::checkResultCount(llvm::ArrayRef<Token> Lhs,
+                                   const Token &OpTok, size_t Want,
+                                   bool MayOmit) const {
   if (Lhs.size() == Want || (MayOmit && Lhs.empty()))
     return Error::success();
   const Token &At = Lhs.empty() ? OpTok : Lhs.front();
   if (Want == 0)
     return errorAt(At, "'" + OpTok.Text + "' produces no results");
-  return errorAt(At, "'" + OpTok.Text + "' produces " + Twine(Want) + " result" +
-                         (Want == 1 ? "" : "s") + ", but " + Twine(Lhs.size()) +
-                         (Lhs.size() == 1 ? " name is" : " names are") + " given");
+  return errorAt(At,
+                 "'" + OpTok.Text + "' produces " + Twine(Want) + " result" +
+                     (Want == 1 ? "" : "s") + ", but " + Twine(Lhs.size()) +
+                     (Lhs.size() == 1 ? " name is" : " names are") + " given");
 }
 
 /// Parses statements up to the region's closing '}' (left as the current
@@ -508,15 +535,17 @@ Error ParserImpl::parseRegion(const RegionCtx &C, RegionEnd &End) {
   while (!Tok.is(TokKind::RBrace)) {
     if (Tok.is(TokKind::Eof) || Tok.isIdent("func"))
       return errorAt(Tok, "expected '}' to close the region opened at " +
-                              Twine(C.Open.Loc.Line) + ":" + Twine(C.Open.Loc.Col) +
-                              ", found " + describe(Tok));
+                              Twine(C.Open.Loc.Line) + ":" +
+                              Twine(C.Open.Loc.Col) + ", found " +
+                              describe(Tok));
     if (End.present()) {
       StringRef Term = End.Tok.Text;
       if (Term == "ret")
         return errorAt(Tok, "expected '}' after 'ret': 'ret' must be the last "
                             "operation of the function body");
-      return errorAt(Tok, "expected '}' after '" + Term + "': it must be the last "
-                                                            "operation of its region");
+      return errorAt(Tok, "expected '}' after '" + Term +
+                              "': it must be the last "
+                              "operation of its region");
     }
     if (Error E = parseStatement(C, End))
       return E;
@@ -524,17 +553,20 @@ Error ParserImpl::parseRegion(const RegionCtx &C, RegionEnd &End) {
   switch (C.Kind) {
   case RegionKind::FuncBody:
     if (!End.present())
-      return errorAt(Tok, "missing 'ret' at the end of function '" + C.Owner + "'");
+      return errorAt(Tok,
+                     "missing 'ret' at the end of function '" + C.Owner + "'");
     break;
   case RegionKind::WhileCond:
     if (!End.present())
-      return errorAt(Tok, "expected 'condition' at the end of the condition region "
-                          "of 'while'");
+      return errorAt(Tok,
+                     "expected 'condition' at the end of the condition region "
+                     "of 'while'");
     break;
   default:
     if (!End.present() && !C.YieldTypes.empty())
-      return errorAt(Tok, "expected 'yield' with " + Twine(C.YieldTypes.size()) +
-                              " value" + (C.YieldTypes.size() == 1 ? "" : "s") +
+      return errorAt(Tok, "expected 'yield' with " +
+                              Twine(C.YieldTypes.size()) + " value" +
+                              (C.YieldTypes.size() == 1 ? "" : "s") +
                               " at the end of the '" + C.Owner + "' region");
     break;
   }
@@ -567,7 +599,8 @@ Error ParserImpl::parseStatement(const RegionCtx &C, RegionEnd &End) {
         break;
       consume();
       if (!Tok.is(TokKind::LocalName))
-        return errorAt(Tok, "expected a result name after ',', found " + describe(Tok));
+        return errorAt(Tok, "expected a result name after ',', found " +
+                                describe(Tok));
     } while (true);
     if (Error E = expect(TokKind::Equal, "after the result names"))
       return E;
@@ -607,7 +640,8 @@ llvm::Expected<std::unique_ptr<Module>> ircgpu::parseModule(StringRef Source) {
   return M;
 }
 
-llvm::Expected<std::unique_ptr<Module>> ircgpu::parseAndVerify(StringRef Source) {
+llvm::Expected<std::unique_ptr<Module>>
+ircgpu::parseAndVerify(StringRef Source) {
   llvm::Expected<std::unique_ptr<Module>> M = parseModule(Source);
   if (!M)
     return M.takeError();

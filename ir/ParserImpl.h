@@ -32,7 +32,8 @@ namespace ircgpu {
 
 class ParserImpl {
 public:
-  ParserImpl(llvm::StringRef Source, Module &M) : Lex(Source), Source(Source), M(M), B(M) {}
+  ParserImpl(llvm::StringRef Source, Module &M)
+      : Lex(Source), Source(Source), M(M), B(M) {}
   llvm::Error run();
 
 private:
@@ -47,7 +48,14 @@ private:
   using TokenList = llvm::SmallVector<Token, 2>;
 
   /// What a region must end with and where its yielded values go.
-  enum class RegionKind { FuncBody, ForBody, IfThen, IfElse, WhileCond, WhileDo };
+  enum class RegionKind {
+    FuncBody,
+    ForBody,
+    IfThen,
+    IfElse,
+    WhileCond,
+    WhileDo
+  };
   struct RegionCtx {
     RegionKind Kind;
     llvm::ArrayRef<Type> YieldTypes; ///< yield: one value per type
@@ -67,7 +75,7 @@ private:
     Function *F = nullptr;
     std::optional<Diagnostic> Err; ///< the signature was bad
     Token NameTok, Open;
-    Lexer::State Body;             ///< just after the '{'
+    Lexer::State Body; ///< just after the '{'
     std::vector<Token> ParamToks;
   };
 
@@ -99,8 +107,8 @@ private:
   llvm::Error parseOperand(Operand &O);
   llvm::Error parseOperandList(OperandList &Ops, unsigned N);
   llvm::Error resolve(Operand &O, Type Ty);
-  llvm::Error resolveLike(llvm::MutableArrayRef<Operand> Ops, const Token &OpTok,
-                          OpKind K);
+  llvm::Error resolveLike(llvm::MutableArrayRef<Operand> Ops,
+                          const Token &OpTok, OpKind K);
   llvm::Error parseValueList(OperandList &Ops, const Token &Keyword);
   llvm::Error resolveList(OperandList &Ops, llvm::ArrayRef<Type> Tys,
                           const Token &At, const llvm::Twine &What);
@@ -118,7 +126,8 @@ private:
                                size_t Want, bool MayOmit = false) const;
 
   // Operations (ParseOps.cpp).
-  llvm::Error parseSimpleOp(const Token &First, llvm::ArrayRef<Token> Lhs, Opcode C);
+  llvm::Error parseSimpleOp(const Token &First, llvm::ArrayRef<Token> Lhs,
+                            Opcode C);
   llvm::Error parseMemoryOperands(Opcode C, OperandList &Ops);
   llvm::Error parseCall(const Token &First, llvm::ArrayRef<Token> Lhs);
   llvm::Error parseFor(const Token &First, llvm::ArrayRef<Token> Lhs);
@@ -136,7 +145,8 @@ private:
   std::vector<FuncEntry> Funcs;
   llvm::DenseMap<const char *, unsigned> FuncAt;
   llvm::StringMap<unsigned> FuncIndex; ///< name -> index in M.Functions
-  llvm::StringMap<unsigned> BadFuncs;  ///< name -> Funcs entry with a bad signature
+  llvm::StringMap<unsigned>
+      BadFuncs; ///< name -> Funcs entry with a bad signature
   Function *Cur = nullptr;
 
   llvm::StringMap<NameInfo> Names; ///< every name of the current function

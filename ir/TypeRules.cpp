@@ -22,26 +22,30 @@ bool isF16(Type T) { return T.isValid() && T.elem() == Scalar::F16; }
 /// Checks one operand against a predicate; names what was wanted.
 class Checker {
 public:
-  Checker(const Function &F, const Op &O) : F(F), O(O), Name(opcodeName(O.Code)) {}
+  Checker(const Function &F, const Op &O)
+      : F(F), O(O), Name(opcodeName(O.Code)) {}
 
   Type ty(unsigned I) const { return F.type(O.Operands[I]); }
 
   llvm::Error count(unsigned N) const {
     if (O.Operands.size() != N)
-      return fail("'" + Name + "' takes " + llvm::Twine(N) + " operand" + (N == 1 ? "" : "s") +
-                  ", got " + llvm::Twine(O.Operands.size()));
+      return fail("'" + Name + "' takes " + llvm::Twine(N) + " operand" +
+                  (N == 1 ? "" : "s") + ", got " +
+                  llvm::Twine(O.Operands.size()));
     return llvm::Error::success();
   }
   llvm::Error isInt(unsigned I) const {
     if (!ty(I).isInt())
-      return fail("'" + Name + "' needs integer operands, got " + ty(I).str(), I);
+      return fail("'" + Name + "' needs integer operands, got " + ty(I).str(),
+                  I);
     return llvm::Error::success();
   }
   llvm::Error isFloat(unsigned I) const {
     if (isF16(ty(I)))
       return fail("f16 is not supported yet", I);
     if (!ty(I).isFloat())
-      return fail("'" + Name + "' needs f32 or f64 operands, got " + ty(I).str(), I);
+      return fail(
+          "'" + Name + "' needs f32 or f64 operands, got " + ty(I).str(), I);
     return llvm::Error::success();
   }
   llvm::Error isPtr(unsigned I) const {
@@ -51,21 +55,25 @@ public:
   }
   llvm::Error isIndex(unsigned I, const char *What = "index") const {
     if (!ty(I).isInt())
-      return fail("'" + Name + "' " + What + " must be an integer, got " + ty(I).str(), I);
+      return fail("'" + Name + "' " + What + " must be an integer, got " +
+                      ty(I).str(),
+                  I);
     return llvm::Error::success();
   }
   /// Operand I has type Want.
   llvm::Error is(unsigned I, Type Want, const char *What = "operand") const {
     if (ty(I) != Want)
-      return fail("'" + Name + "' " + What + " must be " + Want.str() + ", got " + ty(I).str(), I);
+      return fail("'" + Name + "' " + What + " must be " + Want.str() +
+                      ", got " + ty(I).str(),
+                  I);
     return llvm::Error::success();
   }
   /// All operands from First on have the type of operand First.
   llvm::Error same(unsigned First = 0) const {
     for (unsigned I = First + 1; I < O.Operands.size(); ++I)
       if (ty(I) != ty(First))
-        return fail("'" + Name + "' operands must have the same type, got " + ty(First).str() +
-                        " and " + ty(I).str(),
+        return fail("'" + Name + "' operands must have the same type, got " +
+                        ty(First).str() + " and " + ty(I).str(),
                     I);
     return llvm::Error::success();
   }
@@ -73,7 +81,8 @@ public:
     for (Value V : O.Operands)
       if (!F.isLiteral(V))
         return llvm::Error::success();
-    return fail("all operands of '" + Name + "' are literals; write the value as " +
+    return fail("all operands of '" + Name +
+                "' are literals; write the value as " +
                 "'%c = const VALUE : TYPE' and use %c");
   }
 
@@ -83,15 +92,16 @@ private:
   llvm::StringRef Name;
 };
 
-#define TRY(X)                                                                                     \
-  if (llvm::Error Err_ = (X))                                                                         \
+#define TRY(X)                                                                 \
+  if (llvm::Error Err_ = (X))                                                  \
   return Err_
 
 /// The cast rules: which (from, to) pairs each cast accepts.
 llvm::Error checkCast(Opcode Code, Type From, Type To) {
   llvm::StringRef Name = opcodeName(Code);
   auto Bad = [&](const char *Why) {
-    return fail("'" + Name + "' " + Why + ", got " + From.str() + " to " + To.str());
+    return fail("'" + Name + "' " + Why + ", got " + From.str() + " to " +
+                To.str());
   };
   if (!To.isScalar())
     return fail("'" + Name + "' needs a scalar result type, got " + To.str());
@@ -137,10 +147,12 @@ llvm::Error checkCast(Opcode Code, Type From, Type To) {
 
 } // namespace
 
-Expected<TypeList> ircgpu::inferResultTypes(const Module &M, const Function &F, const Op &O) {
+Expected<TypeList> ircgpu::inferResultTypes(const Module &M, const Function &F,
+                                            const Op &O) {
   for (size_t I = 0; I < O.Operands.size(); ++I)
     if (O.Operands[I].Id >= F.numValues())
-      return fail("operand " + llvm::Twine(I) + " is not a value of @" + F.Name, I);
+      return fail("operand " + llvm::Twine(I) + " is not a value of @" + F.Name,
+                  I);
   for (size_t I = 0; I < O.Operands.size(); ++I)
     if (isF16(F.type(O.Operands[I])))
       return fail("f16 is not supported yet", I);
@@ -148,12 +160,15 @@ Expected<TypeList> ircgpu::inferResultTypes(const Module &M, const Function &F, 
   Checker C(F, O);
   OpKind K = O.kind();
   llvm::StringRef Name = opcodeName(O.Code);
-  bool IsMath = K == OpKind::MathUnary || K == OpKind::MathBinary || K == OpKind::MathTernary;
+  bool IsMath = K == OpKind::MathUnary || K == OpKind::MathBinary ||
+                K == OpKind::MathTernary;
   if ((O.Flags & FlagAfn) && !IsMath)
-    return fail("'afn' is only allowed on float math functions, not on '" + Name + "'");
+    return fail("'afn' is only allowed on float math functions, not on '" +
+                Name + "'");
   if ((O.Flags & ~FlagAfn) != 0)
     return fail("'" + Name + "' takes no loop flags");
-  if (O.Sub != 0 && K != OpKind::ICmp && K != OpKind::FCmp && K != OpKind::Atomic)
+  if (O.Sub != 0 && K != OpKind::ICmp && K != OpKind::FCmp &&
+      K != OpKind::Atomic)
     return fail("'" + Name + "' takes no predicate or atomic operation");
   if (O.Callee != ~0u && K != OpKind::Call)
     return fail("only 'call' has a callee, not '" + Name + "'");
@@ -263,11 +278,15 @@ Expected<TypeList> ircgpu::inferResultTypes(const Module &M, const Function &F, 
     auto AK = static_cast<AtomicKind>(O.Sub);
     bool Int64or32 = E == Type::i32() || E == Type::i64();
     bool Float = E == Type::f32() || E == Type::f64();
-    bool Ok = AK == AtomicKind::Xchg                                        ? Int64or32 || Float
-              : AK == AtomicKind::FAdd || AK == AtomicKind::FMin || AK == AtomicKind::FMax ? Float
-                                                                                           : Int64or32;
+    bool Ok = AK == AtomicKind::Xchg ? Int64or32 || Float
+              : AK == AtomicKind::FAdd || AK == AtomicKind::FMin ||
+                      AK == AtomicKind::FMax
+                  ? Float
+                  : Int64or32;
     if (!Ok)
-      return fail("'atomic " + atomicKindName(AK) + "' is not defined on " + C.ty(0).str(), 0);
+      return fail("'atomic " + atomicKindName(AK) + "' is not defined on " +
+                      C.ty(0).str(),
+                  0);
     return TypeList{E};
   }
   case OpKind::CmpXchg: {
@@ -276,7 +295,8 @@ Expected<TypeList> ircgpu::inferResultTypes(const Module &M, const Function &F, 
     TRY(C.isIndex(1));
     Type E = C.ty(0).elemType();
     if (E != Type::i32() && E != Type::i64())
-      return fail("'cmpxchg' needs ptr<i32> or ptr<i64>, got " + C.ty(0).str(), 0);
+      return fail("'cmpxchg' needs ptr<i32> or ptr<i64>, got " + C.ty(0).str(),
+                  0);
     TRY(C.is(2, E, "expected value"));
     TRY(C.is(3, E, "new value"));
     return TypeList{E};
@@ -286,8 +306,9 @@ Expected<TypeList> ircgpu::inferResultTypes(const Module &M, const Function &F, 
       return fail("call of an undefined function");
     const Function &Callee = *M.Functions[O.Callee];
     if (O.Operands.size() != Callee.Params.size())
-      return fail("@" + Callee.Name + " takes " + llvm::Twine(Callee.Params.size()) +
-                  " arguments, got " + llvm::Twine(O.Operands.size()));
+      return fail("@" + Callee.Name + " takes " +
+                  llvm::Twine(Callee.Params.size()) + " arguments, got " +
+                  llvm::Twine(O.Operands.size()));
     for (unsigned I = 0; I < O.Operands.size(); ++I)
       TRY(C.is(I, Callee.type(Callee.Params[I]), "argument"));
     return TypeList(Callee.ResultTypes.begin(), Callee.ResultTypes.end());
@@ -300,7 +321,8 @@ Expected<TypeList> ircgpu::inferResultTypes(const Module &M, const Function &F, 
   case OpKind::For:
   case OpKind::If:
   case OpKind::While:
-    return fail("'" + Name + "' is a region op; its types are checked with its regions");
+    return fail("'" + Name +
+                "' is a region op; its types are checked with its regions");
   }
   llvm_unreachable("bad op kind");
 }

@@ -1,4 +1,5 @@
-//===- ir/Verifier.cpp - whole-module checks of VIR ------------------------===//
+//===- ir/Verifier.cpp - whole-module checks of VIR
+//------------------------===//
 //
 // The verifier trusts nothing the Builder did: a module may have been edited
 // by compiler passes since it was built. One walk per function re-checks
@@ -75,22 +76,24 @@ std::string Verifier::typeProblem(Type T) const {
   if (isF16(T))
     return "f16 is not supported yet";
   if (T.isPtr() && T.elem() == Scalar::I1)
-    return "ptr<i1> is not a valid type: buffers of i1 do not exist; use ptr<i8>";
+    return "ptr<i1> is not a valid type: buffers of i1 do not exist; use "
+           "ptr<i8>";
   return "";
 }
 
-void Verifier::define(Value V, ValueKind Want, SrcLoc L, const llvm::Twine &What,
-                      bool CheckType) {
+void Verifier::define(Value V, ValueKind Want, SrcLoc L,
+                      const llvm::Twine &What, bool CheckType) {
   if (!validValue(V)) {
     error(L, What + " is not a value of @" + F->Name);
     return;
   }
   const ValueInfo &I = F->info(V);
   if (I.Kind != Want) {
-    static const char *const KindName[] = {"a parameter", "a region argument", "an op result",
-                                           "a literal"};
-    error(L, What + " " + ref(V) + " is " + KindName[static_cast<unsigned>(I.Kind)] +
-                 ", expected " + KindName[static_cast<unsigned>(Want)]);
+    static const char *const KindName[] = {"a parameter", "a region argument",
+                                           "an op result", "a literal"};
+    error(L, What + " " + ref(V) + " is " +
+                 KindName[static_cast<unsigned>(I.Kind)] + ", expected " +
+                 KindName[static_cast<unsigned>(Want)]);
     return;
   }
   if (State[V.Id] != Undefined) {
@@ -122,15 +125,16 @@ bool Verifier::use(const Op &O, unsigned Index) {
   Value V = O.Operands[Index];
   llvm::StringRef Name = opcodeName(O.Code);
   if (!validValue(V)) {
-    error(O.Loc, "'" + Name + "' operand " + llvm::Twine(Index) + " is not a value of @" +
-                     F->Name);
+    error(O.Loc, "'" + Name + "' operand " + llvm::Twine(Index) +
+                     " is not a value of @" + F->Name);
     return false;
   }
   const ValueInfo &I = F->info(V);
   if (I.Kind == ValueKind::Literal) {
     SrcLoc L = operandLoc(O, Index);
     if (!I.Ty.isValid()) {
-      error(L, "'" + Name + "' operand " + llvm::Twine(Index) + " is a literal without a type");
+      error(L, "'" + Name + "' operand " + llvm::Twine(Index) +
+                   " is a literal without a type");
       return false;
     }
     if (isF16(I.Ty)) {
@@ -142,14 +146,15 @@ bool Verifier::use(const Op &O, unsigned Index) {
       return true;
     }
     if (I.Ty.bits() < 64 && (I.Bits >> I.Ty.bits()) != 0)
-      error(L, "literal bits 0x" + llvm::Twine::utohexstr(I.Bits) + " do not fit in " +
-                   I.Ty.str());
+      error(L, "literal bits 0x" + llvm::Twine::utohexstr(I.Bits) +
+                   " do not fit in " + I.Ty.str());
     return true;
   }
   if (State[V.Id] == Visible)
     return true;
   if (State[V.Id] == OutOfScope)
-    error(O.Loc, "'" + Name + "' uses " + ref(V) + " outside the region that defines it");
+    error(O.Loc, "'" + Name + "' uses " + ref(V) +
+                     " outside the region that defines it");
   else
     Pending.push_back({O.Loc, O.Code, V});
   return true;
@@ -160,7 +165,8 @@ bool Verifier::tooDeep(const Op &O, unsigned Depth) {
   // regions would make it Depth + 1 (the Builder's count).
   if (Depth + 1 <= MaxNestingDepth)
     return false;
-  error(O.Loc, "nesting deeper than " + llvm::Twine(MaxNestingDepth) + " regions");
+  error(O.Loc,
+        "nesting deeper than " + llvm::Twine(MaxNestingDepth) + " regions");
   return true;
 }
 
@@ -176,18 +182,24 @@ void Verifier::verifyFunction(unsigned Index) {
   pushScope();
 
   if (F->Params.size() > MaxParams)
-    error(F->Loc, "@" + F->Name + " has more than " + llvm::Twine(MaxParams) + " parameters");
+    error(F->Loc, "@" + F->Name + " has more than " + llvm::Twine(MaxParams) +
+                      " parameters");
   if (F->ResultTypes.size() > MaxResults)
-    error(F->Loc, "@" + F->Name + " has more than " + llvm::Twine(MaxResults) + " results");
+    error(F->Loc, "@" + F->Name + " has more than " + llvm::Twine(MaxResults) +
+                      " results");
   if (!F->ParamAttrs.empty() && F->ParamAttrs.size() != F->Params.size())
-    error(F->Loc, "@" + F->Name + " has " + plural(F->ParamAttrs.size(), "attribute mask", "attribute masks") +
-                      " for " + plural(F->Params.size(), "parameter", "parameters"));
+    error(F->Loc, "@" + F->Name + " has " +
+                      plural(F->ParamAttrs.size(), "attribute mask",
+                             "attribute masks") +
+                      " for " +
+                      plural(F->Params.size(), "parameter", "parameters"));
 
   for (size_t I = 0; I < F->Params.size(); ++I) {
     Value P = F->Params[I];
     std::string What = ("parameter " + llvm::Twine(I)).str();
     if (!validValue(P)) {
-      error(F->Loc, What + " of @" + F->Name + " is not a value of @" + F->Name);
+      error(F->Loc,
+            What + " of @" + F->Name + " is not a value of @" + F->Name);
       continue;
     }
     SrcLoc L = F->info(P).Loc.isValid() ? F->info(P).Loc : F->Loc;
@@ -195,26 +207,33 @@ void Verifier::verifyFunction(unsigned Index) {
     Type T = F->type(P);
     std::string Prob = typeProblem(T);
     if (!Prob.empty()) {
-      error(L, Prob == "has no type" ? "parameter " + ref(P) + " of @" + F->Name + " has no type"
-                                     : Prob);
+      error(L, Prob == "has no type"
+                   ? "parameter " + ref(P) + " of @" + F->Name + " has no type"
+                   : Prob);
       continue;
     }
     uint8_t A = I < F->ParamAttrs.size() ? F->ParamAttrs[I] : 0;
     if (A & ~(AttrNoAlias | AttrReadOnly | AttrWriteOnly))
       error(L, "parameter " + ref(P) + " has unknown attribute bits 0x" +
-                   llvm::Twine::utohexstr(A & ~(AttrNoAlias | AttrReadOnly | AttrWriteOnly)));
+                   llvm::Twine::utohexstr(
+                       A & ~(AttrNoAlias | AttrReadOnly | AttrWriteOnly)));
     if ((A & (AttrNoAlias | AttrReadOnly | AttrWriteOnly)) && !T.isPtr())
-      error(L, "attributes noalias, readonly and writeonly apply to ptr parameters only, not to " +
+      error(L, "attributes noalias, readonly and writeonly apply to ptr "
+               "parameters only, not to " +
                    ref(P) + " of type " + T.str());
     if ((A & AttrReadOnly) && (A & AttrWriteOnly))
-      error(L, "parameter " + ref(P) + " cannot be both readonly and writeonly");
+      error(L,
+            "parameter " + ref(P) + " cannot be both readonly and writeonly");
   }
   for (Type R : F->ResultTypes) {
     std::string Prob = typeProblem(R);
     if (!Prob.empty())
-      error(F->Loc, Prob == "has no type" ? "a result of @" + F->Name + " has no type" : Prob);
+      error(F->Loc, Prob == "has no type"
+                        ? "a result of @" + F->Name + " has no type"
+                        : Prob);
     else if (R.isPtr())
-      error(F->Loc, "@" + F->Name + " cannot return a pointer (" + R.str() + ")");
+      error(F->Loc,
+            "@" + F->Name + " cannot return a pointer (" + R.str() + ")");
   }
 
   TermSpec Spec;
@@ -224,7 +243,8 @@ void Verifier::verifyFunction(unsigned Index) {
   // The body is depth 1 (as the Builder counts open regions); its own scope
   // is the parameters' scope.
   if (F->Body.Ops.empty() && F->Body.Args.empty()) {
-    error(F->Loc, "@" + F->Name + " has no body; a function body ends in 'ret'");
+    error(F->Loc,
+          "@" + F->Name + " has no body; a function body ends in 'ret'");
   } else {
     if (!F->Body.Args.empty())
       error(F->Loc, "the body of @" + F->Name + " takes no region arguments");
@@ -234,9 +254,11 @@ void Verifier::verifyFunction(unsigned Index) {
   for (const PendingUse &U : Pending) {
     llvm::StringRef Name = opcodeName(U.Code);
     if (State[U.V.Id] != Undefined)
-      error(U.Loc, "'" + Name + "' uses " + ref(U.V) + " before its definition");
+      error(U.Loc,
+            "'" + Name + "' uses " + ref(U.V) + " before its definition");
     else
-      error(U.Loc, "'" + Name + "' uses " + ref(U.V) + ", which is never defined");
+      error(U.Loc,
+            "'" + Name + "' uses " + ref(U.V) + ", which is never defined");
   }
   popScope();
   F = nullptr;
@@ -244,14 +266,15 @@ void Verifier::verifyFunction(unsigned Index) {
 
 /// Walks the ops of R (whose arguments the caller has defined) in a scope of
 /// their own. Depth: regions open at R, R included.
-void Verifier::verifyRegion(const Region &R, const TermSpec &Spec, unsigned Depth,
-                            SrcLoc OwnerLoc) {
+void Verifier::verifyRegion(const Region &R, const TermSpec &Spec,
+                            unsigned Depth, SrcLoc OwnerLoc) {
   pushScope();
   bool EndedInTerminator = false;
   for (size_t I = 0; I < R.Ops.size(); ++I) {
     const Op &O = R.Ops[I];
     if (static_cast<unsigned>(O.Code) >= NumOpcodes) {
-      error(O.Loc, "invalid opcode " + llvm::Twine(static_cast<unsigned>(O.Code)));
+      error(O.Loc,
+            "invalid opcode " + llvm::Twine(static_cast<unsigned>(O.Code)));
       continue;
     }
     OpKind K = O.kind();
@@ -304,14 +327,15 @@ void Verifier::verifyTerminator(const Op &O, const TermSpec &Spec, bool Last) {
     else if (!Last)
       error(O.Loc, "'" + Name + "' must be the last op of its region");
     else if (Spec.K == TermSpec::Ret)
-      error(O.Loc, "'" + Name + "' outside a region; the body of " + Spec.Owner +
-                       " must end in 'ret'");
+      error(O.Loc, "'" + Name + "' outside a region; the body of " +
+                       Spec.Owner + " must end in 'ret'");
     else if (Spec.K == TermSpec::Condition)
       error(O.Loc, Spec.Owner + " must end in 'condition', not '" + Name + "'");
     else if (K == OpKind::Yield)
       error(O.Loc, "unexpected 'yield': " + Spec.Owner + " yields no values");
     else
-      error(O.Loc, "'condition' is only allowed at the end of the condition region of 'while'");
+      error(O.Loc, "'condition' is only allowed at the end of the condition "
+                   "region of 'while'");
     return;
   }
   if (!ShapeOk)
@@ -324,18 +348,21 @@ void Verifier::verifyTerminator(const Op &O, const TermSpec &Spec, bool Last) {
       return;
     }
     if (Typed[0] && F->type(O.Operands[0]) != Type::i1())
-      error(operandLoc(O, 0), "'condition' operand " + ref(O.Operands[0]) + " must be i1, got " +
+      error(operandLoc(O, 0), "'condition' operand " + ref(O.Operands[0]) +
+                                  " must be i1, got " +
                                   F->type(O.Operands[0]).str());
     return;
   }
 
   if (O.Operands.size() != Spec.Types.size()) {
     if (K == OpKind::Ret)
-      error(O.Loc, Spec.Owner + " returns " + plural(Spec.Types.size(), "value", "values") +
+      error(O.Loc, Spec.Owner + " returns " +
+                       plural(Spec.Types.size(), "value", "values") +
                        ", 'ret' has " + llvm::Twine(O.Operands.size()));
     else
-      error(O.Loc, Spec.Owner + " must yield " + plural(Spec.Types.size(), "value", "values") +
-                       ", got " + llvm::Twine(O.Operands.size()));
+      error(O.Loc, Spec.Owner + " must yield " +
+                       plural(Spec.Types.size(), "value", "values") + ", got " +
+                       llvm::Twine(O.Operands.size()));
     return;
   }
   for (unsigned I = 0; I < O.Operands.size(); ++I) {
@@ -345,11 +372,13 @@ void Verifier::verifyTerminator(const Op &O, const TermSpec &Spec, bool Last) {
     if (T == Spec.Types[I])
       continue;
     if (K == OpKind::Ret)
-      error(operandLoc(O, I), "'ret' value " + ref(O.Operands[I]) + " is " + T.str() + " but " +
-                                  Spec.Owner + " returns " + Spec.Types[I].str());
+      error(operandLoc(O, I), "'ret' value " + ref(O.Operands[I]) + " is " +
+                                  T.str() + " but " + Spec.Owner + " returns " +
+                                  Spec.Types[I].str());
     else
-      error(operandLoc(O, I), Spec.Owner + " yields " + ref(O.Operands[I]) + " of type " +
-                                  T.str() + " where " + Spec.Types[I].str() + " is expected");
+      error(operandLoc(O, I), Spec.Owner + " yields " + ref(O.Operands[I]) +
+                                  " of type " + T.str() + " where " +
+                                  Spec.Types[I].str() + " is expected");
   }
 }
 
@@ -359,49 +388,63 @@ bool Verifier::verifyShape(const Op &O) {
   llvm::StringRef Name = opcodeName(O.Code);
   OpKind K = O.kind();
   bool Ok = true;
-  unsigned WantRegions = K == OpKind::For ? 1 : (K == OpKind::If || K == OpKind::While) ? 2 : 0;
+  unsigned WantRegions = K == OpKind::For                          ? 1
+                         : (K == OpKind::If || K == OpKind::While) ? 2
+                                                                   : 0;
   if (O.Regions.size() != WantRegions) {
-    error(O.Loc, "'" + Name + "' has " + plural(O.Regions.size(), "region", "regions") +
+    error(O.Loc, "'" + Name + "' has " +
+                     plural(O.Regions.size(), "region", "regions") +
                      ", expected " + llvm::Twine(WantRegions));
     Ok = false;
   }
-  unsigned MaxSub = K == OpKind::ICmp     ? static_cast<unsigned>(ICmpPred::UGE)
-                    : K == OpKind::FCmp   ? static_cast<unsigned>(FCmpPred::UNO)
-                    : K == OpKind::Atomic ? static_cast<unsigned>(AtomicKind::Xchg)
-                                          : 0;
+  unsigned MaxSub = K == OpKind::ICmp   ? static_cast<unsigned>(ICmpPred::UGE)
+                    : K == OpKind::FCmp ? static_cast<unsigned>(FCmpPred::UNO)
+                    : K == OpKind::Atomic
+                        ? static_cast<unsigned>(AtomicKind::Xchg)
+                        : 0;
   if (O.Sub > MaxSub) {
     if (MaxSub == 0)
-      error(O.Loc, "'" + Name + "' has a predicate or atomic operation (Sub = " +
+      error(O.Loc, "'" + Name +
+                       "' has a predicate or atomic operation (Sub = " +
                        llvm::Twine(unsigned(O.Sub)) + "); it takes none");
     else
       error(O.Loc, "'" + Name + "' has an invalid " +
-                       (K == OpKind::Atomic ? "operation" : "predicate") + " (" +
-                       llvm::Twine(unsigned(O.Sub)) + ")");
+                       (K == OpKind::Atomic ? "operation" : "predicate") +
+                       " (" + llvm::Twine(unsigned(O.Sub)) + ")");
     Ok = false;
   }
   uint8_t Allowed = 0;
   switch (K) {
-  case OpKind::For: Allowed = FlagParallel | FlagReassoc; break;
-  case OpKind::If: Allowed = FlagHasElse; break;
+  case OpKind::For:
+    Allowed = FlagParallel | FlagReassoc;
+    break;
+  case OpKind::If:
+    Allowed = FlagHasElse;
+    break;
   case OpKind::MathUnary:
   case OpKind::MathBinary:
-  case OpKind::MathTernary: Allowed = FlagAfn; break;
-  default: break;
+  case OpKind::MathTernary:
+    Allowed = FlagAfn;
+    break;
+  default:
+    break;
   }
   if (O.Flags & ~Allowed) {
     uint8_t Bad = O.Flags & ~Allowed;
     if (Bad == FlagAfn)
-      error(O.Loc, "'afn' is only allowed on float math functions, not on '" + Name + "'");
+      error(O.Loc, "'afn' is only allowed on float math functions, not on '" +
+                       Name + "'");
     else if ((Bad & ~(FlagParallel | FlagReassoc)) == 0)
       error(O.Loc, "'" + Name + "' takes no loop flags (parallel, reassoc)");
     else
-      error(O.Loc, "'" + Name + "' has invalid flags 0x" + llvm::Twine::utohexstr(Bad));
+      error(O.Loc, "'" + Name + "' has invalid flags 0x" +
+                       llvm::Twine::utohexstr(Bad));
     Ok = false;
   }
   if (K == OpKind::Call) {
     if (O.Callee >= M.Functions.size()) {
-      error(O.Loc, "'call' of an undefined function (callee index " + llvm::Twine(O.Callee) +
-                       ")");
+      error(O.Loc, "'call' of an undefined function (callee index " +
+                       llvm::Twine(O.Callee) + ")");
       Ok = false;
     }
   } else if (O.Callee != ~0u) {
@@ -409,7 +452,8 @@ bool Verifier::verifyShape(const Op &O) {
     Ok = false;
   }
   if (O.Results.size() > MaxResults) {
-    error(O.Loc, "'" + Name + "' has more than " + llvm::Twine(MaxResults) + " results");
+    error(O.Loc, "'" + Name + "' has more than " + llvm::Twine(MaxResults) +
+                     " results");
     Ok = false;
   }
   return Ok;
@@ -436,7 +480,8 @@ void Verifier::verifyOp(const Op &O, unsigned Depth) {
 void Verifier::checkResults(const Op &O, llvm::ArrayRef<Type> Want) {
   llvm::StringRef Name = opcodeName(O.Code);
   if (O.Results.size() != Want.size()) {
-    error(O.Loc, "'" + Name + "' has " + plural(O.Results.size(), "result", "results") +
+    error(O.Loc, "'" + Name + "' has " +
+                     plural(O.Results.size(), "result", "results") +
                      ", expected " + llvm::Twine(Want.size()));
     return;
   }
@@ -444,8 +489,8 @@ void Verifier::checkResults(const Op &O, llvm::ArrayRef<Type> Want) {
     Value R = O.Results[I];
     if (!validValue(R) || !F->type(R).isValid() || F->type(R) == Want[I])
       continue;
-    error(O.Loc, "'" + Name + "' result " + ref(R) + " has type " + F->type(R).str() +
-                     ", expected " + Want[I].str());
+    error(O.Loc, "'" + Name + "' result " + ref(R) + " has type " +
+                     F->type(R).str() + ", expected " + Want[I].str());
   }
 }
 
@@ -499,7 +544,9 @@ void Verifier::verifyPlainOp(const Op &O) {
 /// Pointers are followed through `offset`; one that went through `select`,
 /// an iter argument or a call is not (the promise is then the VM's alone).
 void Verifier::checkAccess(const Op &O) {
-  auto Root = [&](Value P) { return P.Id < PtrRoot.size() ? PtrRoot[P.Id] : -1; };
+  auto Root = [&](Value P) {
+    return P.Id < PtrRoot.size() ? PtrRoot[P.Id] : -1;
+  };
   uint8_t Forbidden = 0;
   const char *Verb = "";
   switch (O.kind()) {
@@ -525,8 +572,10 @@ void Verifier::checkAccess(const Op &O) {
     return;
   uint8_t A = F->ParamAttrs[P] & Forbidden;
   if (A)
-    error(operandLoc(O, 0), llvm::Twine(Verb) + " " + ((A & AttrReadOnly) ? "readonly" : "writeonly") +
-                                " parameter " + ref(F->Params[P]));
+    error(operandLoc(O, 0),
+          llvm::Twine(Verb) + " " +
+              ((A & AttrReadOnly) ? "readonly" : "writeonly") + " parameter " +
+              ref(F->Params[P]));
 }
 
 void Verifier::verifyNames() {
@@ -537,7 +586,8 @@ void Verifier::verifyNames() {
       continue;
     }
     if (!Seen.try_emplace(Fn->Name, 0).second)
-      Diags.push_back({Fn->Loc, "redefinition of function '@" + Fn->Name + "'"});
+      Diags.push_back(
+          {Fn->Loc, "redefinition of function '@" + Fn->Name + "'"});
   }
 }
 
@@ -554,12 +604,14 @@ llvm::Error Verifier::run() {
 
   // The call graph first (a cheap pre-order walk), so that verifyPlainOp need
   // not know which function it is in.
-  std::vector<uint32_t> SeenFrom(M.Functions.size(), ~0u); // caller that has the edge
+  std::vector<uint32_t> SeenFrom(M.Functions.size(),
+                                 ~0u); // caller that has the edge
   for (uint32_t I = 0; I < M.Functions.size(); ++I) {
     std::vector<CallEdge> &Out = Calls[I];
     forEachOp(M.Functions[I]->Body, [&](const Op &O) {
-      if (static_cast<unsigned>(O.Code) < NumOpcodes && O.Code == Opcode::Call &&
-          O.Callee < M.Functions.size() && SeenFrom[O.Callee] != I) {
+      if (static_cast<unsigned>(O.Code) < NumOpcodes &&
+          O.Code == Opcode::Call && O.Callee < M.Functions.size() &&
+          SeenFrom[O.Callee] != I) {
         SeenFrom[O.Callee] = I;
         Out.push_back({O.Callee, O.Loc});
       }
@@ -572,12 +624,14 @@ llvm::Error Verifier::run() {
 
   if (Diags.empty())
     return llvm::Error::success();
-  std::stable_sort(Diags.begin(), Diags.end(), [](const Diagnostic &A, const Diagnostic &B) {
-    auto Key = [](const Diagnostic &D) {
-      return std::make_pair(D.Loc.isValid() ? D.Loc.Line : UINT32_MAX, D.Loc.Col);
-    };
-    return Key(A) < Key(B);
-  });
+  std::stable_sort(
+      Diags.begin(), Diags.end(), [](const Diagnostic &A, const Diagnostic &B) {
+        auto Key = [](const Diagnostic &D) {
+          return std::make_pair(D.Loc.isValid() ? D.Loc.Line : UINT32_MAX,
+                                D.Loc.Col);
+        };
+        return Key(A) < Key(B);
+      });
   return llvm::make_error<DiagnosticError>(std::move(Diags));
 }
 

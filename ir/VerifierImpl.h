@@ -21,7 +21,6 @@
 
 namespace ircgpu::verifier {
 
-
 inline bool isF16(Type T) { return T.isValid() && T.elem() == Scalar::F16; }
 
 inline std::string plural(size_t N, llvm::StringRef One, llvm::StringRef Many) {
@@ -31,9 +30,11 @@ inline std::string plural(size_t N, llvm::StringRef One, llvm::StringRef Many) {
 /// Whether Msg names @Name (so that a location-less message need not add it).
 inline bool mentions(llvm::StringRef Msg, llvm::StringRef Name) {
   std::string At = ("@" + Name).str();
-  for (size_t Pos = Msg.find(At); Pos != llvm::StringRef::npos; Pos = Msg.find(At, Pos + 1)) {
+  for (size_t Pos = Msg.find(At); Pos != llvm::StringRef::npos;
+       Pos = Msg.find(At, Pos + 1)) {
     size_t End = Pos + At.size();
-    if (End == Msg.size() || !(llvm::isAlnum(Msg[End]) || Msg[End] == '_' || Msg[End] == '.'))
+    if (End == Msg.size() ||
+        !(llvm::isAlnum(Msg[End]) || Msg[End] == '_' || Msg[End] == '.'))
       return true;
   }
   return false;
@@ -81,14 +82,16 @@ private:
   bool validValue(Value V) const { return V.Id < F->numValues(); }
   std::string ref(Value V) const;
   std::string typeProblem(Type T) const;
-  void define(Value V, ValueKind Want, SrcLoc L, const llvm::Twine &What, bool CheckType = true);
+  void define(Value V, ValueKind Want, SrcLoc L, const llvm::Twine &What,
+              bool CheckType = true);
   bool use(const Op &O, unsigned Index);
   void pushScope() { Scopes.emplace_back(); }
   void popScope();
 
   // --- functions, regions, ops ---------------------------------------------
   void verifyFunction(unsigned Index);
-  void verifyRegion(const Region &R, const TermSpec &Spec, unsigned Depth, SrcLoc OwnerLoc);
+  void verifyRegion(const Region &R, const TermSpec &Spec, unsigned Depth,
+                    SrcLoc OwnerLoc);
   void verifyOp(const Op &O, unsigned Depth);
   bool verifyShape(const Op &O);
   void verifyPlainOp(const Op &O);
@@ -112,8 +115,9 @@ private:
     uint32_t To;
     SrcLoc Loc;
   };
-  std::vector<std::vector<CallEdge>> Calls; ///< by caller, first call per callee
-  std::vector<bool> SignatureOk;            ///< parameters are values of their function
+  std::vector<std::vector<CallEdge>>
+      Calls;                     ///< by caller, first call per callee
+  std::vector<bool> SignatureOk; ///< parameters are values of their function
 
   // Per function.
   const Function *F = nullptr;
@@ -126,7 +130,8 @@ private:
     Value V;
   };
   std::vector<PendingUse> Pending; ///< uses of values not (yet) defined
-  std::vector<int32_t> PtrRoot;    ///< by Value::Id: the parameter a pointer derives from, or -1
+  std::vector<int32_t>
+      PtrRoot; ///< by Value::Id: the parameter a pointer derives from, or -1
 };
 
 } // namespace ircgpu::verifier

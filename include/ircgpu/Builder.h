@@ -10,9 +10,9 @@
 //
 // Usage:
 //   Module M; Builder B(M);
-//   Function *F = cantFail(B.declareFunction("saxpy", {Type::i64(), ...}, ...));
-//   cantFail(B.beginBody(*F));
-//   auto Idx = cantFail(B.beginFor(B.intLiteral(Type::i64(), 0), B.param(0), ...));
+//   Function *F = cantFail(B.declareFunction("saxpy", {Type::i64(), ...},
+//   ...)); cantFail(B.beginBody(*F)); auto Idx =
+//   cantFail(B.beginFor(B.intLiteral(Type::i64(), 0), B.param(0), ...));
 //   ...
 //   cantFail(B.endFor({}));
 //   cantFail(B.finishBody({}));
@@ -60,12 +60,11 @@ public:
 
   /// Declares a function signature (the body is built later with beginBody).
   /// Attrs has one ParamAttr mask per parameter (or is empty).
-  llvm::Expected<Function *> declareFunction(llvm::StringRef Name,
-                                             llvm::ArrayRef<Type> ParamTypes,
-                                             llvm::ArrayRef<uint8_t> Attrs,
-                                             llvm::ArrayRef<Type> Results,
-                                             llvm::ArrayRef<llvm::StringRef> ParamNames = {},
-                                             SrcLoc Loc = {});
+  llvm::Expected<Function *>
+  declareFunction(llvm::StringRef Name, llvm::ArrayRef<Type> ParamTypes,
+                  llvm::ArrayRef<uint8_t> Attrs, llvm::ArrayRef<Type> Results,
+                  llvm::ArrayRef<llvm::StringRef> ParamNames = {},
+                  SrcLoc Loc = {});
   /// Starts building F's body; F must be declared and have no body yet.
   llvm::Error beginBody(Function &F);
   Value param(unsigned I) const { return Cur->Params[I]; }
@@ -79,8 +78,8 @@ public:
   /// Appends a non-region op and returns its results (atomics and cmpxchg
   /// always have one result, which may stay unused).
   llvm::Expected<llvm::SmallVector<Value, 2>>
-  create(Opcode C, llvm::ArrayRef<Value> Operands, OpAttrs A = {}, SrcLoc Loc = {},
-         llvm::ArrayRef<llvm::StringRef> ResultNames = {});
+  create(Opcode C, llvm::ArrayRef<Value> Operands, OpAttrs A = {},
+         SrcLoc Loc = {}, llvm::ArrayRef<llvm::StringRef> ResultNames = {});
   /// create() for ops with exactly one result.
   llvm::Expected<Value> create1(Opcode C, llvm::ArrayRef<Value> Operands,
                                 OpAttrs A = {}, SrcLoc Loc = {},
@@ -98,7 +97,8 @@ public:
          llvm::ArrayRef<llvm::StringRef> ResultNames = {});
 
   /// `if`: results need both branches (beginElse) and a yield in each.
-  llvm::Error beginIf(Value Cond, llvm::ArrayRef<Type> ResultTypes, SrcLoc Loc = {});
+  llvm::Error beginIf(Value Cond, llvm::ArrayRef<Type> ResultTypes,
+                      SrcLoc Loc = {});
   llvm::Error beginElse(llvm::ArrayRef<Value> ThenYields, SrcLoc YieldLoc = {});
   llvm::Expected<llvm::SmallVector<Value, 2>>
   endIf(llvm::ArrayRef<Value> Yields, SrcLoc YieldLoc = {},
@@ -107,8 +107,8 @@ public:
   /// `while`: returns the loop variables; insertion moves into the condition
   /// region, beginDo ends it with `condition Cond` and moves to the do region.
   llvm::Expected<llvm::SmallVector<Value, 2>>
-  beginWhile(llvm::ArrayRef<Value> Inits, llvm::ArrayRef<Type> Types, SrcLoc Loc = {},
-             llvm::ArrayRef<llvm::StringRef> Names = {});
+  beginWhile(llvm::ArrayRef<Value> Inits, llvm::ArrayRef<Type> Types,
+             SrcLoc Loc = {}, llvm::ArrayRef<llvm::StringRef> Names = {});
   llvm::Error beginDo(Value Cond, SrcLoc CondLoc = {});
   llvm::Expected<llvm::SmallVector<Value, 2>>
   endWhile(llvm::ArrayRef<Value> Yields, SrcLoc YieldLoc = {},
@@ -122,25 +122,27 @@ public:
 
 private:
   struct Frame {
-    Op *Parent;   // the region op; null for the function body
-    Region *Reg;  // where ops are appended
-    uint32_t Scope; // values defined here belong to this scope
+    Op *Parent;          // the region op; null for the function body
+    Region *Reg;         // where ops are appended
+    uint32_t Scope;      // values defined here belong to this scope
     uint32_t OuterScope; // while: the loop variables' scope; else NoScope
     llvm::SmallVector<Type, 2> YieldTypes; // what the region must yield
   };
   llvm::Error checkVisible(llvm::ArrayRef<Value> Vs, int FirstIndex = 0) const;
-  llvm::Error checkYield(llvm::ArrayRef<Value> Yields, llvm::ArrayRef<Type> Want,
-                         llvm::StringRef What) const;
+  llvm::Error checkYield(llvm::ArrayRef<Value> Yields,
+                         llvm::ArrayRef<Type> Want, llvm::StringRef What) const;
   Value define(Type Ty, ValueKind K, SrcLoc Loc, llvm::StringRef Name);
-  llvm::SmallVector<Value, 2> defineResults(Op &O, llvm::ArrayRef<Type> Tys,
-                                            llvm::ArrayRef<llvm::StringRef> Names);
+  llvm::SmallVector<Value, 2>
+  defineResults(Op &O, llvm::ArrayRef<Type> Tys,
+                llvm::ArrayRef<llvm::StringRef> Names);
   llvm::Error needBody() const;
   Op &appendOp(Op O);
   uint32_t openScope();
-  llvm::Error pushFrame(Op *Parent, Region *Reg, llvm::ArrayRef<Type> YieldTypes,
-                        uint32_t OuterScope);
+  llvm::Error pushFrame(Op *Parent, Region *Reg,
+                        llvm::ArrayRef<Type> YieldTypes, uint32_t OuterScope);
   void closeTop();
-  llvm::Error expectTop(Opcode C, unsigned RegionIndex, llvm::StringRef Call) const;
+  llvm::Error expectTop(Opcode C, unsigned RegionIndex,
+                        llvm::StringRef Call) const;
   llvm::Expected<Type> checkDeclType(Type T, llvm::StringRef What) const;
 
   Module &M;
@@ -155,9 +157,8 @@ private:
 
 /// The type rule of spec §3: the result types of a non-region op, or why its
 /// operands are wrong. Shared by the Builder and the Verifier.
-llvm::Expected<llvm::SmallVector<Type, 1>> inferResultTypes(const Module &M,
-                                                           const Function &F,
-                                                           const Op &O);
+llvm::Expected<llvm::SmallVector<Type, 1>>
+inferResultTypes(const Module &M, const Function &F, const Op &O);
 
 } // namespace ircgpu
 

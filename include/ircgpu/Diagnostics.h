@@ -27,8 +27,11 @@ struct Diagnostic {
 class DiagnosticError : public llvm::ErrorInfo<DiagnosticError> {
 public:
   static char ID;
-  explicit DiagnosticError(std::vector<Diagnostic> Diags) : Diags(std::move(Diags)) {}
-  DiagnosticError(SrcLoc Loc, std::string Msg) { Diags.push_back({Loc, std::move(Msg)}); }
+  explicit DiagnosticError(std::vector<Diagnostic> Diags)
+      : Diags(std::move(Diags)) {}
+  DiagnosticError(SrcLoc Loc, std::string Msg) {
+    Diags.push_back({Loc, std::move(Msg)});
+  }
   void log(llvm::raw_ostream &OS) const override;
   std::error_code convertToErrorCode() const override;
   const std::vector<Diagnostic> &diagnostics() const { return Diags; }

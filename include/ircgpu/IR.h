@@ -73,7 +73,8 @@ private:
 
 llvm::StringRef scalarName(Scalar S);
 
-/// 1-based line and column in the source text; 0 = no location (built in memory).
+/// 1-based line and column in the source text; 0 = no location (built in
+/// memory).
 struct SrcLoc {
   uint32_t Line = 0, Col = 0;
   bool isValid() const { return Line != 0; }
@@ -85,9 +86,30 @@ enum class Opcode : uint8_t {
 };
 /// The groups of Ops.def: ops of one kind share type rule and syntax.
 enum class OpKind : uint8_t {
-  Const, IntBinary, IntUnary, FloatBinary, FloatUnary, MathUnary, MathBinary,
-  MathTernary, ICmp, FCmp, Select, Cast, Load, Store, Offset, Atomic, CmpXchg,
-  Call, Ret, For, If, While, Yield, Condition
+  Const,
+  IntBinary,
+  IntUnary,
+  FloatBinary,
+  FloatUnary,
+  MathUnary,
+  MathBinary,
+  MathTernary,
+  ICmp,
+  FCmp,
+  Select,
+  Cast,
+  Load,
+  Store,
+  Offset,
+  Atomic,
+  CmpXchg,
+  Call,
+  Ret,
+  For,
+  If,
+  While,
+  Yield,
+  Condition
 };
 inline constexpr unsigned NumOpcodes = 0
 #define IRC_OP(E, N, K) +1
@@ -96,13 +118,48 @@ inline constexpr unsigned NumOpcodes = 0
 llvm::StringRef opcodeName(Opcode C);
 OpKind opcodeKind(Opcode C);
 
-enum class ICmpPred : uint8_t { EQ, NE, SLT, SLE, SGT, SGE, ULT, ULE, UGT, UGE };
+enum class ICmpPred : uint8_t {
+  EQ,
+  NE,
+  SLT,
+  SLE,
+  SGT,
+  SGE,
+  ULT,
+  ULE,
+  UGT,
+  UGE
+};
 enum class FCmpPred : uint8_t {
-  OEQ, ONE, OLT, OLE, OGT, OGE, UEQ, UNE, ULT, ULE, UGT, UGE, ORD, UNO
+  OEQ,
+  ONE,
+  OLT,
+  OLE,
+  OGT,
+  OGE,
+  UEQ,
+  UNE,
+  ULT,
+  ULE,
+  UGT,
+  UGE,
+  ORD,
+  UNO
 };
 /// `min`/`max` read integers as signed; `umin`/`umax` as unsigned.
 enum class AtomicKind : uint8_t {
-  Add, FAdd, Min, Max, UMin, UMax, FMin, FMax, And, Or, Xor, Xchg
+  Add,
+  FAdd,
+  Min,
+  Max,
+  UMin,
+  UMax,
+  FMin,
+  FMax,
+  And,
+  Or,
+  Xor,
+  Xchg
 };
 llvm::StringRef icmpPredName(ICmpPred P);
 llvm::StringRef fcmpPredName(FCmpPred P);
@@ -117,7 +174,11 @@ enum OpFlag : uint8_t {
 };
 
 /// Parameter attributes (promises from the VM; spec §2).
-enum ParamAttr : uint8_t { AttrNoAlias = 1, AttrReadOnly = 2, AttrWriteOnly = 4 };
+enum ParamAttr : uint8_t {
+  AttrNoAlias = 1,
+  AttrReadOnly = 2,
+  AttrWriteOnly = 4
+};
 
 /// An SSA value: an index into the owning Function's value arena.
 struct Value {
@@ -141,16 +202,17 @@ struct ValueInfo {
 struct Region;
 
 /// One operation. Operand layout by kind (results in Results):
-///   Const: [literal]            Load: [ptr, index]      Store: [ptr, index, value]
-///   Offset: [ptr, k]            Atomic: [ptr, index, value] (Sub = AtomicKind)
-///   CmpXchg: [ptr, index, expected, new]                ICmp/FCmp: Sub = predicate
-///   Call: args (Callee = index in Module)               Ret/Yield: values
-///   Condition: [cond]           Select: [cond, a, b]    Cast: [a] (to = result type)
-///   For: [lb, ub, step, inits...]; Regions[0] args = [index, iter args...]
-///   If: [cond]; Regions[0] = then, Regions[1] = else (empty unless FlagHasElse)
-///   While: [inits...]; Regions[0] = condition region, args = loop variables,
-///          ends in Condition; Regions[1] = do region, no args (the loop variables
-///          of Regions[0] are visible in it too), ends in Yield.
+///   Const: [literal]            Load: [ptr, index]      Store: [ptr, index,
+///   value] Offset: [ptr, k]            Atomic: [ptr, index, value] (Sub =
+///   AtomicKind) CmpXchg: [ptr, index, expected, new]                ICmp/FCmp:
+///   Sub = predicate Call: args (Callee = index in Module) Ret/Yield: values
+///   Condition: [cond]           Select: [cond, a, b]    Cast: [a] (to = result
+///   type) For: [lb, ub, step, inits...]; Regions[0] args = [index, iter
+///   args...] If: [cond]; Regions[0] = then, Regions[1] = else (empty unless
+///   FlagHasElse) While: [inits...]; Regions[0] = condition region, args = loop
+///   variables,
+///          ends in Condition; Regions[1] = do region, no args (the loop
+///          variables of Regions[0] are visible in it too), ends in Yield.
 /// A region whose parent has no results ends without a terminator (an empty
 /// `yield` is not stored); the function body ends in Ret.
 struct Op {
@@ -183,14 +245,16 @@ public:
 
   const ValueInfo &info(Value V) const { return Values[V.Id]; }
   Type type(Value V) const { return Values[V.Id].Ty; }
-  bool isLiteral(Value V) const { return Values[V.Id].Kind == ValueKind::Literal; }
+  bool isLiteral(Value V) const {
+    return Values[V.Id].Kind == ValueKind::Literal;
+  }
   /// The source name without `%`, or "" for a value built without one.
   llvm::StringRef name(Value V) const { return Names[V.Id]; }
   size_t numValues() const { return Values.size(); }
 
   /// Arena allocation; used by the Builder.
-  Value newValue(Type Ty, ValueKind K, SrcLoc Loc = {}, llvm::StringRef Name = "",
-                 uint64_t Bits = 0);
+  Value newValue(Type Ty, ValueKind K, SrcLoc Loc = {},
+                 llvm::StringRef Name = "", uint64_t Bits = 0);
 
   /// Visits every op in program order, nested regions after their op header
   /// (pre-order). Depth is bounded by MaxNestingDepth.

@@ -26,22 +26,25 @@ struct InterpArg {
   void *Data = nullptr;
   uint64_t Count = 0;
   static InterpArg scalar(uint64_t Bits) { return {Bits, nullptr, 0}; }
-  static InterpArg buffer(void *Data, uint64_t Count) { return {0, Data, Count}; }
+  static InterpArg buffer(void *Data, uint64_t Count) {
+    return {0, Data, Count};
+  }
 };
 
 class Interpreter {
 public:
   /// Translates Entry and the functions it calls. M must be verified and must
   /// outlive the interpreter.
-  static llvm::Expected<std::unique_ptr<Interpreter>> create(const Module &M,
-                                                            llvm::StringRef Entry);
+  static llvm::Expected<std::unique_ptr<Interpreter>>
+  create(const Module &M, llvm::StringRef Entry);
   virtual ~Interpreter();
 
   /// Runs the entry function; returns its results (ValueInfo::Bits layout).
   /// An argument count or kind mismatch is a BuildError-free llvm::StringError;
   /// an out-of-bounds access is a RuntimeError naming the function, the buffer
   /// parameter and the index.
-  virtual llvm::Expected<std::vector<uint64_t>> run(llvm::ArrayRef<InterpArg> Args) = 0;
+  virtual llvm::Expected<std::vector<uint64_t>>
+  run(llvm::ArrayRef<InterpArg> Args) = 0;
 
   /// VIR ops executed by the last run (for the benchmark's ops/second).
   virtual uint64_t opsExecuted() const = 0;

@@ -1,4 +1,5 @@
-//===- HashTest.cpp - the content hash sees meaning, not names -------------===//
+//===- HashTest.cpp - the content hash sees meaning, not names
+//-------------===//
 #include "ircgpu/Hash.h"
 
 #include "ircgpu/Builder.h"
@@ -34,30 +35,36 @@ struct Knobs {
 std::unique_ptr<Module> build(const Knobs &K) {
   auto M = std::make_unique<Module>();
   Builder B(*M);
-  auto N = [&](const char *S) { return K.Names ? llvm::StringRef(S) : llvm::StringRef(); };
+  auto N = [&](const char *S) {
+    return K.Names ? llvm::StringRef(S) : llvm::StringRef();
+  };
   std::vector<llvm::StringRef> PNames;
   if (K.Names)
     PNames = {"n", "a", "x", "y"};
-  Function *F = cantFail(B.declareFunction(
-      K.Name, {Type::i64(), Type::f32(), Type::ptr(Scalar::F32), Type::ptr(Scalar::F32)},
-      {0, 0, K.XAttr, 0}, {Type::f32()}, PNames));
+  Function *F = cantFail(
+      B.declareFunction(K.Name,
+                        {Type::i64(), Type::f32(), Type::ptr(Scalar::F32),
+                         Type::ptr(Scalar::F32)},
+                        {0, 0, K.XAttr, 0}, {Type::f32()}, PNames));
   cantFail(B.beginBody(*F));
   for (unsigned I = 0; I < K.UnusedLiterals; ++I)
     (void)B.intLiteral(Type::i32(), I);
   llvm::SmallVector<llvm::StringRef, 1> IterNames;
   if (K.Names)
     IterNames.push_back("acc");
-  auto Args = cantFail(B.beginFor(B.intLiteral(Type::i64(), 0), B.param(0),
-                                  B.intLiteral(Type::i64(), K.Step),
-                                  {B.floatLiteral(Type::f32(), 0.0)}, {Type::f32()}, K.LoopFlags,
-                                  {}, N("i"), IterNames));
-  Value Xi = cantFail(B.create1(Opcode::Load, {B.param(2), Args[0]}, {}, {}, N("xi")));
+  auto Args = cantFail(B.beginFor(
+      B.intLiteral(Type::i64(), 0), B.param(0),
+      B.intLiteral(Type::i64(), K.Step), {B.floatLiteral(Type::f32(), 0.0)},
+      {Type::f32()}, K.LoopFlags, {}, N("i"), IterNames));
+  Value Xi =
+      cantFail(B.create1(Opcode::Load, {B.param(2), Args[0]}, {}, {}, N("xi")));
   OpAttrs ExpA;
   ExpA.Flags = K.ExpFlags;
   Value E = cantFail(B.create1(Opcode::Exp, {Xi}, ExpA, {}, N("e")));
   Value T = cantFail(B.create1(Opcode::FMul, {B.param(1), E}, {}, {}, N("t")));
-  Value C = K.SwapCombine ? cantFail(B.create1(K.Combine, {Args[1], T}, {}, {}, N("c")))
-                          : cantFail(B.create1(K.Combine, {T, Args[1]}, {}, {}, N("c")));
+  Value C = K.SwapCombine
+                ? cantFail(B.create1(K.Combine, {Args[1], T}, {}, {}, N("c")))
+                : cantFail(B.create1(K.Combine, {T, Args[1]}, {}, {}, N("c")));
   cantFail(B.create(Opcode::Store, {B.param(3), Args[0], C}));
   llvm::SmallVector<llvm::StringRef, 1> ResNames;
   if (K.Names)
@@ -89,7 +96,8 @@ TEST(Hash, ValueNamesDoNotMatter) {
 }
 
 TEST(Hash, ValueArenaOrderDoesNotMatter) {
-  // Unused literals made first shift every later arena index; they mean nothing.
+  // Unused literals made first shift every later arena index; they mean
+  // nothing.
   Knobs Shifted;
   Shifted.UnusedLiterals = 5;
   EXPECT_EQ(hashOf({}), hashOf(Shifted));
@@ -208,12 +216,14 @@ TEST(Hash, RegionStructureMatters) {
   auto Make = [](bool InThen) {
     auto M = std::make_unique<Module>();
     Builder B(*M);
-    Function *F = cantFail(B.declareFunction("f", {Type::i1(), Type::ptr(Scalar::I32)}, {}, {}));
+    Function *F = cantFail(
+        B.declareFunction("f", {Type::i1(), Type::ptr(Scalar::I32)}, {}, {}));
     cantFail(B.beginBody(*F));
     cantFail(B.beginIf(B.param(0), {}));
     auto Store = [&] {
-      cantFail(B.create(Opcode::Store,
-                        {B.param(1), B.intLiteral(Type::i64(), 0), B.intLiteral(Type::i32(), 1)}));
+      cantFail(
+          B.create(Opcode::Store, {B.param(1), B.intLiteral(Type::i64(), 0),
+                                   B.intLiteral(Type::i32(), 1)}));
     };
     if (InThen)
       Store();
@@ -277,7 +287,8 @@ TEST(Hash, PrintedFormHashesTheSame) {
   auto Built = build({});
   std::string Text = printModule(*Built);
   auto Parsed = parseModule(Text);
-  ASSERT_TRUE(bool(Parsed)) << llvm::toString(Parsed.takeError()) << "\n" << Text;
+  ASSERT_TRUE(bool(Parsed)) << llvm::toString(Parsed.takeError()) << "\n"
+                            << Text;
   EXPECT_EQ(moduleHash(*Built, {}), moduleHash(**Parsed, {})) << Text;
   Knobs Unnamed;
   Unnamed.Names = false;

@@ -12,8 +12,8 @@ using namespace ircgpu;
 namespace {
 
 const Type I1 = Type::i1(), I8 = Type::scalar(Scalar::I8),
-           I16 = Type::scalar(Scalar::I16), I32 = Type::i32(), I64 = Type::i64(),
-           F32 = Type::f32(), F64 = Type::f64();
+           I16 = Type::scalar(Scalar::I16), I32 = Type::i32(),
+           I64 = Type::i64(), F32 = Type::f32(), F64 = Type::f64();
 
 uint64_t ok(llvm::StringRef Text, Type Ty) {
   llvm::Expected<uint64_t> B = parseLiteral(Text, Ty);
@@ -91,7 +91,8 @@ TEST(LiteralTest, I1) {
 TEST(LiteralTest, FloatSyntaxIsNotAnInteger) {
   EXPECT_EQ(err("1.5", I32), "literal 1.5 is not an integer, expected i32");
   EXPECT_EQ(err("1e3", I64), "literal 1e3 is not an integer, expected i64");
-  EXPECT_EQ(err("0x1.8p+1", I32), "literal 0x1.8p+1 is not an integer, expected i32");
+  EXPECT_EQ(err("0x1.8p+1", I32),
+            "literal 0x1.8p+1 is not an integer, expected i32");
   EXPECT_EQ(err("inf", I32), "literal inf is not an integer, expected i32");
   EXPECT_EQ(err("-nan", I8), "literal -nan is not an integer, expected i8");
   EXPECT_EQ(err("12abc", I32), "invalid integer literal '12abc'");
@@ -128,11 +129,16 @@ TEST(LiteralTest, SpecialFloats) {
   EXPECT_EQ(ok("nan(0x7fc00001)", F32), 0x7fc00001u);
   EXPECT_EQ(ok("nan(0xff800001)", F32), 0xff800001u); // signalling, negative
   EXPECT_EQ(ok("nan(0x7ff0000000000001)", F64), 0x7ff0000000000001u);
-  EXPECT_EQ(err("nan(0x7f800000)", F32), "literal nan(0x7f800000) is not a NaN of f32");
-  EXPECT_EQ(err("nan(0x3f800000)", F32), "literal nan(0x3f800000) is not a NaN of f32");
-  EXPECT_EQ(err("nan(0x17fc00000)", F32), "literal nan(0x17fc00000) is not a NaN of f32");
-  EXPECT_EQ(err("nan(0x7fc00000)", F64), "literal nan(0x7fc00000) is not a NaN of f64");
-  EXPECT_NE(err("nan(123)", F32).find("invalid NaN literal"), std::string::npos);
+  EXPECT_EQ(err("nan(0x7f800000)", F32),
+            "literal nan(0x7f800000) is not a NaN of f32");
+  EXPECT_EQ(err("nan(0x3f800000)", F32),
+            "literal nan(0x3f800000) is not a NaN of f32");
+  EXPECT_EQ(err("nan(0x17fc00000)", F32),
+            "literal nan(0x17fc00000) is not a NaN of f32");
+  EXPECT_EQ(err("nan(0x7fc00000)", F64),
+            "literal nan(0x7fc00000) is not a NaN of f64");
+  EXPECT_NE(err("nan(123)", F32).find("invalid NaN literal"),
+            std::string::npos);
 }
 
 TEST(LiteralTest, FloatRange) {
@@ -150,15 +156,18 @@ TEST(LiteralTest, FloatRange) {
 }
 
 TEST(LiteralTest, RejectsOddFloatText) {
-  for (const char *T : {"1.2.3", "+1", " 1", "1 ", "infinity", "INF", "NaN", "1e", "1e+",
-                        "0x1p", ".", "-", "e5", "0x.p1", "1f", "nan()", "-nan(0x7fc00001)"})
-    EXPECT_NE(err(T, F32).find("invalid"), std::string::npos) << T << ": " << err(T, F32);
+  for (const char *T :
+       {"1.2.3", "+1", " 1", "1 ", "infinity", "INF", "NaN", "1e", "1e+",
+        "0x1p", ".", "-", "e5", "0x.p1", "1f", "nan()", "-nan(0x7fc00001)"})
+    EXPECT_NE(err(T, F32).find("invalid"), std::string::npos)
+        << T << ": " << err(T, F32);
   EXPECT_EQ(err("", F32), "empty literal");
 }
 
 TEST(LiteralTest, TypesWithoutLiterals) {
   EXPECT_EQ(err("1", Type::scalar(Scalar::F16)), "f16 is not supported yet");
-  EXPECT_EQ(err("1", Type::ptr(Scalar::F32)), "a literal cannot have type ptr<f32>");
+  EXPECT_EQ(err("1", Type::ptr(Scalar::F32)),
+            "a literal cannot have type ptr<f32>");
 }
 
 TEST(LiteralTest, FormatIntegers) {
@@ -206,21 +215,23 @@ TEST(LiteralTest, SignExtendAndTruncate) {
 void expectRoundTrip(Type Ty, uint64_t Bits) {
   std::string S = formatLiteral(Ty, Bits);
   llvm::Expected<uint64_t> Back = parseLiteral(S, Ty);
-  ASSERT_TRUE(static_cast<bool>(Back)) << S << ": " << llvm::toString(Back.takeError());
+  ASSERT_TRUE(static_cast<bool>(Back))
+      << S << ": " << llvm::toString(Back.takeError());
   ASSERT_EQ(*Back, Bits) << Ty.str() << " " << S;
 }
 
 TEST(LiteralTest, FloatRoundTripEdgeCases) {
   for (uint64_t Sign : {0u, 1u}) {
     uint64_t S32 = Sign << 31, S64 = Sign << 63;
-    for (uint64_t B : {0x0u, 0x1u, 0x2u, 0x7fffffu, 0x800000u, 0x7f7fffffu, 0x7f800000u,
-                       0x7fc00000u, 0x7f800001u, 0x7fffffffu, 0x3f800000u, 0x3f800001u,
-                       0x4b800000u, 0x4b7fffffu})
+    for (uint64_t B : {0x0u, 0x1u, 0x2u, 0x7fffffu, 0x800000u, 0x7f7fffffu,
+                       0x7f800000u, 0x7fc00000u, 0x7f800001u, 0x7fffffffu,
+                       0x3f800000u, 0x3f800001u, 0x4b800000u, 0x4b7fffffu})
       expectRoundTrip(Type::f32(), B | S32);
-    for (uint64_t B : {0x0ull, 0x1ull, 0xfffffffffffffull, 0x10000000000000ull,
-                       0x7fefffffffffffffull, 0x7ff0000000000000ull, 0x7ff8000000000000ull,
-                       0x7ff0000000000001ull, 0x7fffffffffffffffull, 0x3ff0000000000000ull,
-                       0x3ff0000000000001ull, 0x4340000000000000ull})
+    for (uint64_t B :
+         {0x0ull, 0x1ull, 0xfffffffffffffull, 0x10000000000000ull,
+          0x7fefffffffffffffull, 0x7ff0000000000000ull, 0x7ff8000000000000ull,
+          0x7ff0000000000001ull, 0x7fffffffffffffffull, 0x3ff0000000000000ull,
+          0x3ff0000000000001ull, 0x4340000000000000ull})
       expectRoundTrip(Type::f64(), B | S64);
   }
 }
@@ -233,18 +244,31 @@ TEST(LiteralTest, FloatRoundTripRandomBits) {
     uint64_t R = Rng();
     uint64_t B32 = R & 0xffffffffu;
     switch (I % 4) {
-    case 1: B32 &= 0x807fffffu; break;               // denormal or zero
-    case 2: B32 |= 0x7f800000u; break;               // inf or NaN
-    case 3: B32 = (B32 & 0x83ffffffu) | 0x3c000000u; // near 1
-    default: break;
+    case 1:
+      B32 &= 0x807fffffu;
+      break; // denormal or zero
+    case 2:
+      B32 |= 0x7f800000u;
+      break; // inf or NaN
+    case 3:
+      B32 = (B32 & 0x83ffffffu) | 0x3c000000u; // near 1
+    default:
+      break;
     }
     expectRoundTrip(Type::f32(), B32);
     uint64_t B64 = Rng();
     switch (I % 4) {
-    case 1: B64 &= 0x800fffffffffffffull; break;
-    case 2: B64 |= 0x7ff0000000000000ull; break;
-    case 3: B64 = (B64 & 0x807fffffffffffffull) | 0x3f80000000000000ull; break;
-    default: break;
+    case 1:
+      B64 &= 0x800fffffffffffffull;
+      break;
+    case 2:
+      B64 |= 0x7ff0000000000000ull;
+      break;
+    case 3:
+      B64 = (B64 & 0x807fffffffffffffull) | 0x3f80000000000000ull;
+      break;
+    default:
+      break;
     }
     expectRoundTrip(Type::f64(), B64);
   }

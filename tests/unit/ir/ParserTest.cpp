@@ -1,8 +1,8 @@
 //===- tests/unit/ir/ParserTest.cpp - VIR text to a Module ----------------===//
+#include "ircgpu/Parser.h"
 #include "ir/Lexer.h"
 #include "ircgpu/Diagnostics.h"
 #include "ircgpu/Literal.h"
-#include "ircgpu/Parser.h"
 
 #include <gtest/gtest.h>
 
@@ -32,13 +32,17 @@ std::string firstDiag(llvm::StringRef Src) {
       M.takeError(),
       [&](const DiagnosticError &E) {
         const Diagnostic &D = E.diagnostics().front();
-        Out = std::to_string(D.Loc.Line) + ":" + std::to_string(D.Loc.Col) + ": " + D.Message;
+        Out = std::to_string(D.Loc.Line) + ":" + std::to_string(D.Loc.Col) +
+              ": " + D.Message;
       },
-      [&](const llvm::ErrorInfoBase &E) { Out = "<not a DiagnosticError> " + E.message(); });
+      [&](const llvm::ErrorInfoBase &E) {
+        Out = "<not a DiagnosticError> " + E.message();
+      });
   return Out;
 }
 
-const char *Saxpy = R"(func @saxpy(%n: i64, %a: f32, %x: ptr<f32> readonly, %y: ptr<f32>) {
+const char *Saxpy =
+    R"(func @saxpy(%n: i64, %a: f32, %x: ptr<f32> readonly, %y: ptr<f32>) {
   for %i = 0 to %n step 1 {
     %xi = load %x[%i]
     %yi = load %y[%i]
@@ -194,27 +198,28 @@ func @f(%a: i8, %p: ptr<f64>, %q: ptr<i16>, %c: i1, %n: i32, %h: ptr<i32>) -> f6
     return F.type(F.Body.Ops[OpI].Operands[Operand]);
   };
   Type I8 = Type::scalar(Scalar::I8), I16 = Type::scalar(Scalar::I16);
-  EXPECT_EQ(TypeOf(0, 1), I8);            // shift amount: the other operand
-  EXPECT_EQ(TypeOf(1, 0), Type::i1());    // select condition
-  EXPECT_EQ(TypeOf(1, 2), I8);            // select value
+  EXPECT_EQ(TypeOf(0, 1), I8);         // shift amount: the other operand
+  EXPECT_EQ(TypeOf(1, 0), Type::i1()); // select condition
+  EXPECT_EQ(TypeOf(1, 2), I8);         // select value
   EXPECT_EQ(F.info(F.Body.Ops[1].Operands[2]).Bits, 255u);
-  EXPECT_EQ(TypeOf(2, 1), Type::i64());   // index
-  EXPECT_EQ(TypeOf(3, 2), I16);           // stored value: element type
+  EXPECT_EQ(TypeOf(2, 1), Type::i64()); // index
+  EXPECT_EQ(TypeOf(3, 2), I16);         // stored value: element type
   EXPECT_EQ(F.info(F.Body.Ops[3].Operands[2]).Bits, 0xffffu);
-  EXPECT_EQ(TypeOf(4, 2), Type::i32());   // atomic value
-  EXPECT_EQ(TypeOf(5, 2), Type::i32());   // cmpxchg expected
-  EXPECT_EQ(TypeOf(5, 3), Type::i32());   // cmpxchg new
-  EXPECT_EQ(TypeOf(6, 1), Type::i64());   // offset
-  EXPECT_EQ(TypeOf(7, 0), I8);            // call argument: parameter type
+  EXPECT_EQ(TypeOf(4, 2), Type::i32()); // atomic value
+  EXPECT_EQ(TypeOf(5, 2), Type::i32()); // cmpxchg expected
+  EXPECT_EQ(TypeOf(5, 3), Type::i32()); // cmpxchg new
+  EXPECT_EQ(TypeOf(6, 1), Type::i64()); // offset
+  EXPECT_EQ(TypeOf(7, 0), I8);          // call argument: parameter type
   EXPECT_EQ(TypeOf(7, 1), Type::f64());
-  EXPECT_EQ(TypeOf(8, 1), Type::i32());   // loop bound: the other bound
-  EXPECT_EQ(TypeOf(8, 2), Type::i32());   // step: the bounds' type
-  EXPECT_EQ(TypeOf(9, 0), Type::i64());   // all literal bounds: i64
+  EXPECT_EQ(TypeOf(8, 1), Type::i32()); // loop bound: the other bound
+  EXPECT_EQ(TypeOf(8, 2), Type::i32()); // step: the bounds' type
+  EXPECT_EQ(TypeOf(9, 0), Type::i64()); // all literal bounds: i64
   EXPECT_EQ(TypeOf(10, 1), Type::i32());
-  EXPECT_EQ(TypeOf(10, 3), Type::f64());  // iter initial value: declared type
-  EXPECT_EQ(F.type(F.Body.Ops[10].Regions[0].Ops[0].Operands[0]), Type::f64()); // yield
+  EXPECT_EQ(TypeOf(10, 3), Type::f64()); // iter initial value: declared type
+  EXPECT_EQ(F.type(F.Body.Ops[10].Regions[0].Ops[0].Operands[0]),
+            Type::f64()); // yield
   EXPECT_EQ(TypeOf(11, 1), Type::f64());
-  EXPECT_EQ(TypeOf(12, 0), Type::f64());  // ret: the function's result type
+  EXPECT_EQ(TypeOf(12, 0), Type::f64()); // ret: the function's result type
   EXPECT_EQ(F.Body.Ops[7].Callee, 0u);
 }
 
@@ -266,17 +271,22 @@ struct ErrorCase {
 
 TEST(ParserTest, Errors) {
   const ErrorCase Cases[] = {
-      {"func @f() {\n  %x = frob %a\n  ret\n}", "2:8: unknown operation 'frob'"},
+      {"func @f() {\n  %x = frob %a\n  ret\n}",
+       "2:8: unknown operation 'frob'"},
       {"func @f(%a: i33) {\n  ret\n}", "1:13: unknown type 'i33'"},
       {"func @f(%a: f16) {\n  ret\n}", "1:13: f16 is not supported yet"},
       {"func @f(%a: ptr<f16>) {\n  ret\n}", "1:17: f16 is not supported yet"},
       {"func @f(%a: ptr<i1>) {\n  ret\n}",
        "1:17: ptr<i1> is not allowed: i1 has no memory layout; use ptr<i8>"},
-      {"func @f() {\n  %c = const 1 : f16\n  ret\n}", "2:18: f16 is not supported yet"},
-      {"func @f() {\n  %y = add %x, 1\n  ret\n}", "2:12: use of undefined value '%x'"},
-      {"func @f(%a: i32) {\n  %a = add %a, 1\n  ret\n}", "2:3: redefinition of '%a'"},
+      {"func @f() {\n  %c = const 1 : f16\n  ret\n}",
+       "2:18: f16 is not supported yet"},
+      {"func @f() {\n  %y = add %x, 1\n  ret\n}",
+       "2:12: use of undefined value '%x'"},
+      {"func @f(%a: i32) {\n  %a = add %a, 1\n  ret\n}",
+       "2:3: redefinition of '%a'"},
       {"func @f(%a: i32, %a: i32) {\n  ret\n}", "1:18: redefinition of '%a'"},
-      {"func @f(%a: i32, %c: i1) {\n  %b = add %a, 1\n  if %c {\n    %b = add %a, 2\n  }\n"
+      {"func @f(%a: i32, %c: i1) {\n  %b = add %a, 1\n  if %c {\n    %b = add "
+       "%a, 2\n  }\n"
        "  ret\n}",
        "4:5: redefinition of '%b'"},
       {"func @f(%n: i64) {\n  for %n = 0 to 10 step 1 {\n  }\n  ret\n}",
@@ -284,83 +294,122 @@ TEST(ParserTest, Errors) {
       {"func @f(%a: i32) {\n  %b, %b = call @g(%a)\n  ret\n}\n"
        "func @g(%x: i32) -> (i32, i32) {\n  ret %x, %x\n}",
        "2:7: redefinition of '%b'"},
-      {"func @f(%a: i32) {\n  %b = add %b, 1\n  ret\n}", "2:12: use of undefined value '%b'"},
-      {"func @f(%c: i1) {\n  if %c {\n    %b = const 1 : i32\n  }\n  %d = add %b, 1\n  ret\n}",
-       "5:12: '%b' is not visible here: it is defined in a region that has ended (line 3)"},
-      {"func @f() {\n  %x = call @nope()\n  ret\n}", "2:13: call to undefined function '@nope'"},
-      {"func @f() {\n  ret\n}\nfunc @f() {\n  ret\n}", "4:6: redefinition of function '@f'"},
+      {"func @f(%a: i32) {\n  %b = add %b, 1\n  ret\n}",
+       "2:12: use of undefined value '%b'"},
+      {"func @f(%c: i1) {\n  if %c {\n    %b = const 1 : i32\n  }\n  %d = add "
+       "%b, 1\n  ret\n}",
+       "5:12: '%b' is not visible here: it is defined in a region that has "
+       "ended (line 3)"},
+      {"func @f() {\n  %x = call @nope()\n  ret\n}",
+       "2:13: call to undefined function '@nope'"},
+      {"func @f() {\n  ret\n}\nfunc @f() {\n  ret\n}",
+       "4:6: redefinition of function '@f'"},
       {"func @f(%a: i32) {\n  %x, %y = add %a, 1\n  ret\n}",
        "2:3: 'add' produces 1 result, but 2 names are given"},
       {"func @f(%a: i32) {\n  add %a, 1\n  ret\n}",
        "2:3: 'add' produces 1 result, but 0 names are given"},
-      {"func @f(%p: ptr<i32>) {\n  %x = store %p[0], 1\n  ret\n}", "2:3: 'store' produces no results"},
+      {"func @f(%p: ptr<i32>) {\n  %x = store %p[0], 1\n  ret\n}",
+       "2:3: 'store' produces no results"},
       {"func @f() {\n}", "2:1: missing 'ret' at the end of function '@f'"},
-      {"func @f(%a: i32) {\n  %b = add %a, 1\n}", "3:1: missing 'ret' at the end of function '@f'"},
+      {"func @f(%a: i32) {\n  %b = add %a, 1\n}",
+       "3:1: missing 'ret' at the end of function '@f'"},
       {"func @f(%a: i32) {\n  ret\n  %b = add %a, 1\n}",
-       "3:3: expected '}' after 'ret': 'ret' must be the last operation of the function body"},
+       "3:3: expected '}' after 'ret': 'ret' must be the last operation of the "
+       "function body"},
       {"func @f(%c: i1) {\n  if %c {\n    ret\n  }\n  ret\n}",
        "3:5: 'ret' is only allowed as the last operation of the function body"},
-      {"func @f(%a: i32) {\n  %b = add %a, 1\n  ret\n} }", "4:3: expected 'func' at top level, found '}'"},
-      {"func @f() {\n  ret\n}\nxyz", "4:1: expected 'func' at top level, found 'xyz'"},
+      {"func @f(%a: i32) {\n  %b = add %a, 1\n  ret\n} }",
+       "4:3: expected 'func' at top level, found '}'"},
+      {"func @f() {\n  ret\n}\nxyz",
+       "4:1: expected 'func' at top level, found 'xyz'"},
       {"func @f(%c: i1) {\n  if %c {\n    %x = const 1 : i32",
-       "3:23: expected '}' to close the region opened at 2:9, found end of input"},
-      {"func @f(%c: i1) {\n  if %c {\n", "3:1: expected '}' to close the region opened at 2:9, found end of input"},
-      {"func @f(%n: i64) -> i32 {\n  %s = for %i = 0 to %n step 1 iter(%a: i32 = 0) {\n"
+       "3:23: expected '}' to close the region opened at 2:9, found end of "
+       "input"},
+      {"func @f(%c: i1) {\n  if %c {\n",
+       "3:1: expected '}' to close the region opened at 2:9, found end of "
+       "input"},
+      {"func @f(%n: i64) -> i32 {\n  %s = for %i = 0 to %n step 1 iter(%a: i32 "
+       "= 0) {\n"
        "    %b = add %a, 1\n    yield\n    %b\n  }\n  ret %s\n}",
        "4:5: 'yield' has 0 values, but the 'for' expects 1"},
-      {"func @f(%n: i64) -> i32 {\n  %s = for %i = 0 to %n step 1 iter(%a: i32 = 0) {\n"
-       "    yield %a\n  }\n  %t = for %j = 0 to %n step 1 iter(%b: i32 = %s) {\n"
-       "    yield %b\n  }\n  %u = for %k = 0 to %n step 1 iter(%c: i32 = %u) {\n"
+      {"func @f(%n: i64) -> i32 {\n  %s = for %i = 0 to %n step 1 iter(%a: i32 "
+       "= 0) {\n"
+       "    yield %a\n  }\n  %t = for %j = 0 to %n step 1 iter(%b: i32 = %s) "
+       "{\n"
+       "    yield %b\n  }\n  %u = for %k = 0 to %n step 1 iter(%c: i32 = %u) "
+       "{\n"
        "    yield %c\n  }\n  ret %t\n}",
        "8:47: use of '%u' before its definition"},
-      {"func @f() {", "1:12: expected '}' to close the region opened at 1:11, found end of input"},
+      {"func @f() {", "1:12: expected '}' to close the region opened at 1:11, "
+                      "found end of input"},
       {"func @f(%a: i32) {\n  %c = fadd 1.0, 2.5\n  ret\n}",
        "2:8: all operands of 'fadd' are literals; write %c = const 1.0 : f32"},
       {"func @f() {\n  %c = add 1, 2\n  ret\n}",
        "2:8: all operands of 'add' are literals; write %c = const 1 : i32"},
       {"func @f(%c: i1) {\n  %r = select %c, 1, 2\n  ret\n}",
        "2:8: all operands of 'select' are literals; write %c = const 1 : i32"},
-      {"func @f(%a: i8) {\n  %b = add %a, 300\n  ret\n}", "2:16: literal 300 does not fit in i8"},
+      {"func @f(%a: i8) {\n  %b = add %a, 300\n  ret\n}",
+       "2:16: literal 300 does not fit in i8"},
       {"func @f(%a: i32) {\n  %b = add %a, 1.5\n  ret\n}",
        "2:16: literal 1.5 is not an integer, expected i32"},
-      {"func @f(%a: f32) {\n  %b = fadd %a, 1e39\n  ret\n}", "2:17: literal 1e39 does not fit in f32"},
-      {"func @f(%a: i32, %b: i64) {\n  %c = add %a, %b\n  ret\n}", nullptr}, // Builder's message
-      {"func @f() -> i32 {\n  ret\n}", "2:3: 'ret' has 0 values, but function '@f' returns 1"},
-      {"func @f(%n: i64) {\n  %s = for %i = 0 to %n step 1 iter(%a: f32 = 0.0) {\n  }\n  ret\n}",
+      {"func @f(%a: f32) {\n  %b = fadd %a, 1e39\n  ret\n}",
+       "2:17: literal 1e39 does not fit in f32"},
+      {"func @f(%a: i32, %b: i64) {\n  %c = add %a, %b\n  ret\n}",
+       nullptr}, // Builder's message
+      {"func @f() -> i32 {\n  ret\n}",
+       "2:3: 'ret' has 0 values, but function '@f' returns 1"},
+      {"func @f(%n: i64) {\n  %s = for %i = 0 to %n step 1 iter(%a: f32 = 0.0) "
+       "{\n  }\n  ret\n}",
        "3:3: expected 'yield' with 1 value at the end of the 'for' region"},
-      {"func @f(%n: i64) {\n  for %i = 0 to %n step 1 {\n    yield 1\n  }\n  ret\n}",
+      {"func @f(%n: i64) {\n  for %i = 0 to %n step 1 {\n    yield 1\n  }\n  "
+       "ret\n}",
        "3:5: 'yield' has 1 value, but the 'for' expects 0"},
       {"func @f(%c: i1) {\n  %r = if %c -> f32 {\n    yield 1.0\n  }\n  ret\n}",
        "2:8: an 'if' with results needs an 'else' region"},
-      {"func @f() {\n  yield\n  ret\n}", "2:3: 'yield' outside a region; a function ends with 'ret'"},
-      {"func @f(%n: i64) {\n  for %i = 0 to %n step 1 {\n    condition true\n  }\n  ret\n}",
-       "3:5: 'condition' is only allowed at the end of the condition region of 'while'"},
-      {"func @f() {\n  while () {\n    %t = const true : i1\n  } do {\n  }\n  ret\n}",
-       "4:3: expected 'condition' at the end of the condition region of 'while'"},
-      {"func @f() {\n  while () {\n    %t = const true : i1\n    condition %t\n  } do {\n"
+      {"func @f() {\n  yield\n  ret\n}",
+       "2:3: 'yield' outside a region; a function ends with 'ret'"},
+      {"func @f(%n: i64) {\n  for %i = 0 to %n step 1 {\n    condition true\n  "
+       "}\n  ret\n}",
+       "3:5: 'condition' is only allowed at the end of the condition region of "
+       "'while'"},
+      {"func @f() {\n  while () {\n    %t = const true : i1\n  } do {\n  }\n  "
+       "ret\n}",
+       "4:3: expected 'condition' at the end of the condition region of "
+       "'while'"},
+      {"func @f() {\n  while () {\n    %t = const true : i1\n    condition "
+       "%t\n  } do {\n"
        "    %u = add %t, %t\n  }\n  ret\n}",
-       "6:14: '%t' is not visible here: it is defined in a region that has ended (line 3)"},
-      {"func @f(%n: i64) {\n  for %i = 0 to %n step 1 {\n    yield\n    %x = add %i, 1\n  }\n"
+       "6:14: '%t' is not visible here: it is defined in a region that has "
+       "ended (line 3)"},
+      {"func @f(%n: i64) {\n  for %i = 0 to %n step 1 {\n    yield\n    %x = "
+       "add %i, 1\n  }\n"
        "  ret\n}",
-       "4:5: expected '}' after 'yield': it must be the last operation of its region"},
-      {"func @f(%a: i32) {\n  %b = call @g(%a, 1)\n  ret\n}\nfunc @g(%x: i32) -> i32 {\n"
+       "4:5: expected '}' after 'yield': it must be the last operation of its "
+       "region"},
+      {"func @f(%a: i32) {\n  %b = call @g(%a, 1)\n  ret\n}\nfunc @g(%x: i32) "
+       "-> i32 {\n"
        "  ret %x\n}",
        "2:13: '@g' takes 1 argument, but 2 are given"},
-      {"func @f(%a: i32) {\n  %b = call @g(%a)\n  ret\n}\nfunc @g(%x: f16) -> i32 {\n"
+      {"func @f(%a: i32) {\n  %b = call @g(%a)\n  ret\n}\nfunc @g(%x: f16) -> "
+       "i32 {\n"
        "  ret 1\n}",
        "5:13: f16 is not supported yet"},
       {"func @f(%a: i32) {\n  %b = add %a 1\n  ret\n}",
        "2:15: expected ',' between operands, found '1'"},
-      {"func @f(%a: i32 bogus) {\n  ret\n}", "1:17: unknown parameter attribute 'bogus'"},
+      {"func @f(%a: i32 bogus) {\n  ret\n}",
+       "1:17: unknown parameter attribute 'bogus'"},
       {"func @f(%a: i32 readonly) {\n  ret\n}", nullptr},
       {"func @f(%p: ptr<f32>) {\n  %v = load 3[0]\n  ret\n}",
        "2:13: expected a pointer value, found literal 3"},
       {"func @f(%a: i32) {\n  %b = icmp foo %a, %a\n  ret\n}",
        "2:13: expected a predicate of 'icmp', found 'foo'"},
       {"func @f(%p: ptr<i32>) {\n  atomic nand %p[0], 1\n  ret\n}", nullptr},
-      {"func @f(%a: i32) {\n  %b = add %a, \x01\n  ret\n}", "2:16: unexpected character '\\x01'"},
+      {"func @f(%a: i32) {\n  %b = add %a, \x01\n  ret\n}",
+       "2:16: unexpected character '\\x01'"},
       {"func @f() {\n  \xff\n  ret\n}", "2:3: invalid byte 0xff"},
-      {"\x7f" "ELF\x02\x01", "1:1: unexpected character '\\x7f'"},
+      {"\x7f"
+       "ELF\x02\x01",
+       "1:1: unexpected character '\\x7f'"},
       {"func @f() {\n  % = add\n}", "2:3: expected a name after '%'"},
       {"func @f(%a: i32) {\n  %b = add %a, -foo\n  ret\n}",
        "2:16: invalid integer literal '-foo'"},
@@ -378,23 +427,31 @@ TEST(ParserTest, Errors) {
 
 TEST(ParserTest, BuilderErrorsPointAtOperand) {
   // The Builder names the operand at fault; the diagnostic points at it.
-  EXPECT_EQ(firstDiag("func @f(%a: i32, %b: i64) {\n  %c = add %a, %b\n  ret\n}").substr(0, 5),
-            "2:16:");
-  EXPECT_EQ(firstDiag("func @f(%a: i32, %b: f32) {\n  %n = for %i = 0 to %a step 1 "
-                      "iter(%s: f32 = %a) {\n    yield %b\n  }\n  ret\n}")
-                .substr(0, 5),
-            "2:47:");
-  EXPECT_EQ(firstDiag("func @f(%a: i32) -> i64 {\n  ret %a\n}").substr(0, 4), "2:7:");
-  EXPECT_EQ(firstDiag("func @f(%a: i32) {\n  if %a {\n  }\n  ret\n}").substr(0, 4), "2:6:");
+  EXPECT_EQ(
+      firstDiag("func @f(%a: i32, %b: i64) {\n  %c = add %a, %b\n  ret\n}")
+          .substr(0, 5),
+      "2:16:");
+  EXPECT_EQ(
+      firstDiag("func @f(%a: i32, %b: f32) {\n  %n = for %i = 0 to %a step 1 "
+                "iter(%s: f32 = %a) {\n    yield %b\n  }\n  ret\n}")
+          .substr(0, 5),
+      "2:47:");
+  EXPECT_EQ(firstDiag("func @f(%a: i32) -> i64 {\n  ret %a\n}").substr(0, 4),
+            "2:7:");
+  EXPECT_EQ(
+      firstDiag("func @f(%a: i32) {\n  if %a {\n  }\n  ret\n}").substr(0, 4),
+      "2:6:");
 }
 
 TEST(ParserTest, NotADiagnosticIsNeverReturned) {
   // Whatever the input, errors are DiagnosticErrors with a location.
   std::mt19937 Rng(99);
-  std::string Pieces[] = {"func", "@f", "(", ")", "{", "}", "%a", ":", "i32", "=", "add",
-                          ",", "1", "ret", "->", "if", "for", "to", "step", "yield",
-                          "while", "do", "condition", "\n", "ptr", "<", ">", "[", "]",
-                          "f32", "2.5", "call", "store", "load", "-", "\x01"};
+  std::string Pieces[] = {
+      "func",  "@f",   "(",    ")",     "{",     "}",   "%a",        ":",
+      "i32",   "=",    "add",  ",",     "1",     "ret", "->",        "if",
+      "for",   "to",   "step", "yield", "while", "do",  "condition", "\n",
+      "ptr",   "<",    ">",    "[",     "]",     "f32", "2.5",       "call",
+      "store", "load", "-",    "\x01"};
   for (int I = 0; I < 3000; ++I) {
     std::string Src;
     int N = Rng() % 40;
@@ -409,7 +466,9 @@ TEST(ParserTest, NotADiagnosticIsNeverReturned) {
           ASSERT_FALSE(E.diagnostics().empty());
           EXPECT_TRUE(E.diagnostics()[0].Loc.isValid()) << Src;
         },
-        [&](const llvm::ErrorInfoBase &E) { ADD_FAILURE() << Src << ": " << E.message(); });
+        [&](const llvm::ErrorInfoBase &E) {
+          ADD_FAILURE() << Src << ": " << E.message();
+        });
   }
 }
 
@@ -443,8 +502,9 @@ TEST(ParserTest, UnterminatedDeepNest) {
   std::string Src = "func @f(%c: i1) {\n";
   for (int I = 0; I < 100; ++I)
     Src += "if %c {\n";
-  EXPECT_EQ(firstDiag(Src), "102:1: expected '}' to close the region opened at 101:7, found "
-                            "end of input");
+  EXPECT_EQ(firstDiag(Src),
+            "102:1: expected '}' to close the region opened at 101:7, found "
+            "end of input");
 }
 
 TEST(ParserTest, BinaryGarbage) {
@@ -465,21 +525,28 @@ TEST(ParserTest, LongGarbageLine) {
   Src[Src.size() / 2] = '$';
   auto Start = std::chrono::steady_clock::now();
   std::string D = firstDiag(Src);
-  double Secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - Start).count();
-  EXPECT_EQ(D, "1:1: expected 'func' at top level, found '" + Src.substr(0, Src.size() / 2) + "'");
+  double Secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - Start)
+          .count();
+  EXPECT_EQ(D, "1:1: expected 'func' at top level, found '" +
+                   Src.substr(0, Src.size() / 2) + "'");
   EXPECT_LT(Secs, 2.0);
   std::string Src2 = "func @f() {\n  " + std::string(8 << 20, '!') + "\n}";
   EXPECT_EQ(firstDiag(Src2), "2:3: unexpected character '!'");
 }
 
 TEST(ParserTest, HundredThousandOps) {
-  std::string Src = "func @f(%a: i32, %p: ptr<i32>) -> i32 {\n  %v0 = add %a, 1\n";
+  std::string Src =
+      "func @f(%a: i32, %p: ptr<i32>) -> i32 {\n  %v0 = add %a, 1\n";
   for (int I = 1; I < 100000; ++I)
-    Src += "  %v" + std::to_string(I) + " = mul %v" + std::to_string(I - 1) + ", 3\n";
+    Src += "  %v" + std::to_string(I) + " = mul %v" + std::to_string(I - 1) +
+           ", 3\n";
   Src += "  store %p[0], %v99999\n  ret %v99999\n}\n";
   auto Start = std::chrono::steady_clock::now();
   auto M = parseOk(Src);
-  double Secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - Start).count();
+  double Secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - Start)
+          .count();
   ASSERT_TRUE(M);
   EXPECT_EQ(M->Functions[0]->Body.Ops.size(), 100002u);
   EXPECT_LT(Secs, 1.0);
@@ -489,8 +556,9 @@ TEST(ParserTest, ManyFunctionsCallingForward) {
   // Each function calls the next one, defined later: pass 1 declares all.
   std::string Src;
   for (int I = 0; I < 2000; ++I)
-    Src += "func @f" + std::to_string(I) + "(%x: i32) -> i32 {\n  %y = call @f" +
-           std::to_string(I + 1) + "(%x)\n  ret %y\n}\n";
+    Src += "func @f" + std::to_string(I) +
+           "(%x: i32) -> i32 {\n  %y = call @f" + std::to_string(I + 1) +
+           "(%x)\n  ret %y\n}\n";
   Src += "func @f2000(%x: i32) -> i32 {\n  ret %x\n}\n";
   auto M = parseOk(Src);
   ASSERT_TRUE(M);
@@ -503,22 +571,36 @@ TEST(ParserTest, ManyFunctionsCallingForward) {
 //===----------------------------------------------------------------------===//
 
 TEST(LexerTest, Tokens) {
-  Lexer L("func @f(%a.b_1: ptr<f32>) -> i32 { ; c\n -inf nan(0x7fc00001) 0x1.8p+1 1e-3 -7 "
+  Lexer L("func @f(%a.b_1: ptr<f32>) -> i32 { ; c\n -inf nan(0x7fc00001) "
+          "0x1.8p+1 1e-3 -7 "
           "true [ ] , = : nand -nan");
   std::vector<std::pair<TokKind, std::string>> Want = {
-      {TokKind::Ident, "func"},      {TokKind::GlobalName, "@f"},
-      {TokKind::LParen, "("},        {TokKind::LocalName, "%a.b_1"},
-      {TokKind::Colon, ":"},         {TokKind::Ident, "ptr"},
-      {TokKind::Less, "<"},          {TokKind::Ident, "f32"},
-      {TokKind::Greater, ">"},       {TokKind::RParen, ")"},
-      {TokKind::Arrow, "->"},        {TokKind::Ident, "i32"},
-      {TokKind::LBrace, "{"},        {TokKind::Literal, "-inf"},
-      {TokKind::Literal, "nan(0x7fc00001)"}, {TokKind::Literal, "0x1.8p+1"},
-      {TokKind::Literal, "1e-3"},    {TokKind::Literal, "-7"},
-      {TokKind::Literal, "true"},    {TokKind::LBracket, "["},
-      {TokKind::RBracket, "]"},      {TokKind::Comma, ","},
-      {TokKind::Equal, "="},         {TokKind::Colon, ":"},
-      {TokKind::Ident, "nand"},      {TokKind::Literal, "-nan"},
+      {TokKind::Ident, "func"},
+      {TokKind::GlobalName, "@f"},
+      {TokKind::LParen, "("},
+      {TokKind::LocalName, "%a.b_1"},
+      {TokKind::Colon, ":"},
+      {TokKind::Ident, "ptr"},
+      {TokKind::Less, "<"},
+      {TokKind::Ident, "f32"},
+      {TokKind::Greater, ">"},
+      {TokKind::RParen, ")"},
+      {TokKind::Arrow, "->"},
+      {TokKind::Ident, "i32"},
+      {TokKind::LBrace, "{"},
+      {TokKind::Literal, "-inf"},
+      {TokKind::Literal, "nan(0x7fc00001)"},
+      {TokKind::Literal, "0x1.8p+1"},
+      {TokKind::Literal, "1e-3"},
+      {TokKind::Literal, "-7"},
+      {TokKind::Literal, "true"},
+      {TokKind::LBracket, "["},
+      {TokKind::RBracket, "]"},
+      {TokKind::Comma, ","},
+      {TokKind::Equal, "="},
+      {TokKind::Colon, ":"},
+      {TokKind::Ident, "nand"},
+      {TokKind::Literal, "-nan"},
       {TokKind::Eof, ""}};
   for (auto &[K, Text] : Want) {
     Token T = L.next();
@@ -545,7 +627,8 @@ TEST(LexerTest, ErrorsAndSaveRestore) {
   std::string Src = "a \x01 \xfe $ @ %";
   Lexer L(Src);
   L.next();
-  Token T1 = L.next(), T2 = L.next(), T3 = L.next(), T4 = L.next(), T5 = L.next();
+  Token T1 = L.next(), T2 = L.next(), T3 = L.next(), T4 = L.next(),
+        T5 = L.next();
   EXPECT_EQ(Lexer::errorMessage(T1), "unexpected character '\\x01'");
   EXPECT_EQ(Lexer::errorMessage(T2), "invalid byte 0xfe");
   EXPECT_EQ(Lexer::errorMessage(T3), "unexpected character '$'");
@@ -573,7 +656,8 @@ TEST(LexerTest, ErrorsAndSaveRestore) {
 // Diagnostics
 //===----------------------------------------------------------------------===//
 
-std::string render(llvm::StringRef Src, SrcLoc Loc, llvm::StringRef Msg = "bad") {
+std::string render(llvm::StringRef Src, SrcLoc Loc,
+                   llvm::StringRef Msg = "bad") {
   std::string S;
   llvm::raw_string_ostream OS(S);
   printDiagnostic(OS, "t.vir", Src, Diagnostic{Loc, Msg.str()});
@@ -581,10 +665,13 @@ std::string render(llvm::StringRef Src, SrcLoc Loc, llvm::StringRef Msg = "bad")
 }
 
 TEST(DiagnosticsTest, Format) {
-  EXPECT_EQ(render("a\n  bcd\n", {2, 4}), "t.vir:2:4: error: bad\n  bcd\n   ^\n");
+  EXPECT_EQ(render("a\n  bcd\n", {2, 4}),
+            "t.vir:2:4: error: bad\n  bcd\n   ^\n");
   EXPECT_EQ(render("x", {}), "t.vir: error: bad\n");
-  // Tabs are kept so the caret lines up; control and non-ASCII bytes show as '?'.
-  EXPECT_EQ(render("\tab\x01\xc3\xa9z\r\n", {1, 7}), "t.vir:1:7: error: bad\n\tab???z\n\t     ^\n");
+  // Tabs are kept so the caret lines up; control and non-ASCII bytes show as
+  // '?'.
+  EXPECT_EQ(render("\tab\x01\xc3\xa9z\r\n", {1, 7}),
+            "t.vir:1:7: error: bad\n\tab???z\n\t     ^\n");
   // End of input after a final newline: an empty line.
   EXPECT_EQ(render("a\n", {2, 1}), "t.vir:2:1: error: bad\n\n^\n");
   // Column just past the end of the line.
@@ -617,10 +704,14 @@ TEST(DiagnosticsTest, PrintDiagnostics) {
   printDiagnostics(OS, "f.vir", "abc\ndef\n",
                    llvm::make_error<DiagnosticError>(std::vector<Diagnostic>{
                        {{1, 2}, "one"}, {{2, 1}, "two"}}));
-  printDiagnostics(OS, "f.vir", "", llvm::createStringError(llvm::inconvertibleErrorCode(), "plain"));
+  printDiagnostics(
+      OS, "f.vir", "",
+      llvm::createStringError(llvm::inconvertibleErrorCode(), "plain"));
   EXPECT_EQ(S, "f.vir:1:2: error: one\nabc\n ^\nf.vir:2:1: error: two\ndef\n^\n"
                "f.vir: error: plain\n");
-  EXPECT_EQ(llvm::toString(llvm::make_error<DiagnosticError>(SrcLoc{3, 4}, "m")), "3:4: m");
+  EXPECT_EQ(
+      llvm::toString(llvm::make_error<DiagnosticError>(SrcLoc{3, 4}, "m")),
+      "3:4: m");
 }
 
 } // namespace

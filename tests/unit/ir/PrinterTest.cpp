@@ -1,8 +1,8 @@
 //===- tests/unit/ir/PrinterTest.cpp - canonical VIR text -----------------===//
+#include "ircgpu/Printer.h"
 #include "ircgpu/Builder.h"
 #include "ircgpu/Literal.h"
 #include "ircgpu/Parser.h"
-#include "ircgpu/Printer.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -46,7 +46,8 @@ const char *SumText = R"(func @sum(%n: i64, %x: ptr<f32> readonly) -> f32 {
 
 TEST(PrinterTest, SpecExamples) {
   // saxpy as the spec writes it (aligned '='), and canonically.
-  std::string Saxpy = roundTrip(R"(func @saxpy(%n: i64, %a: f32, %x: ptr<f32> readonly, %y: ptr<f32>) {
+  std::string Saxpy = roundTrip(
+      R"(func @saxpy(%n: i64, %a: f32, %x: ptr<f32> readonly, %y: ptr<f32>) {
   for %i = 0 to %n step 1 {
     %xi = load %x[%i]
     %yi = load %y[%i]
@@ -57,7 +58,9 @@ TEST(PrinterTest, SpecExamples) {
   ret
 }
 )");
-  EXPECT_EQ(Saxpy, R"(func @saxpy(%n: i64, %a: f32, %x: ptr<f32> readonly, %y: ptr<f32>) {
+  EXPECT_EQ(
+      Saxpy,
+      R"(func @saxpy(%n: i64, %a: f32, %x: ptr<f32> readonly, %y: ptr<f32>) {
   for %i = 0 to %n step 1 {
     %xi = load %x[%i]
     %yi = load %y[%i]
@@ -72,7 +75,8 @@ TEST(PrinterTest, SpecExamples) {
 }
 
 TEST(PrinterTest, ControlFlowForms) {
-  const char *Text = R"(func @cf(%x0: f32, %c: i1, %p: ptr<f32> noalias writeonly, %n: i32) -> (f32, i32) {
+  const char *Text =
+      R"(func @cf(%x0: f32, %c: i1, %p: ptr<f32> noalias writeonly, %n: i32) -> (f32, i32) {
   %x, %k = while (%xv: f32 = %x0, %kv: i32 = 0) {
     %go = icmp slt %kv, 10
     condition %go
@@ -116,23 +120,28 @@ TEST(PrinterTest, ControlFlowForms) {
 }
 
 TEST(PrinterTest, CanonicalFormatting) {
-  EXPECT_EQ(roundTrip("; c\nfunc @f(%a: f32)->f32{%b=fadd %a,1 ; x\n%c = exp afn %b\n"
-                      "ret %c}\nfunc @g(){ret}"),
-            "func @f(%a: f32) -> f32 {\n  %b = fadd %a, 1.0\n  %c = exp afn %b\n  ret %c\n}\n\n"
-            "func @g() {\n  ret\n}\n");
+  EXPECT_EQ(
+      roundTrip("; c\nfunc @f(%a: f32)->f32{%b=fadd %a,1 ; x\n%c = exp afn %b\n"
+                "ret %c}\nfunc @g(){ret}"),
+      "func @f(%a: f32) -> f32 {\n  %b = fadd %a, 1.0\n  %c = exp afn %b\n  "
+      "ret %c\n}\n\n"
+      "func @g() {\n  ret\n}\n");
   EXPECT_EQ(printText(""), "");
   // Attributes print in a fixed order whatever order they were written in.
   EXPECT_EQ(roundTrip("func @f(%p: ptr<i8> readonly noalias) {\n  ret\n}\n"),
             "func @f(%p: ptr<i8> noalias readonly) {\n  ret\n}\n");
   // Literals print canonically.
-  EXPECT_EQ(roundTrip("func @f(%a: i8, %x: f64) {\n  %b = add %a, 255\n  %c = add %a, 0x10\n"
-                      "  %y = fmul %x, 0x1.8p+1\n  %z = fadd %y, 1e-3\n  %w = fadd %z, -0\n"
-                      "  %v = fadd %w, nan(0x7ff0000000000001)\n  %u = const 1 : f32\n"
-                      "  %t = const 1 : i1\n  ret\n}\n"),
-            "func @f(%a: i8, %x: f64) {\n  %b = add %a, -1\n  %c = add %a, 16\n"
-            "  %y = fmul %x, 3.0\n  %z = fadd %y, 0.001\n  %w = fadd %z, -0.0\n"
-            "  %v = fadd %w, nan(0x7ff0000000000001)\n  %u = const 1.0 : f32\n"
-            "  %t = const true : i1\n  ret\n}\n");
+  EXPECT_EQ(
+      roundTrip(
+          "func @f(%a: i8, %x: f64) {\n  %b = add %a, 255\n  %c = add %a, "
+          "0x10\n"
+          "  %y = fmul %x, 0x1.8p+1\n  %z = fadd %y, 1e-3\n  %w = fadd %z, -0\n"
+          "  %v = fadd %w, nan(0x7ff0000000000001)\n  %u = const 1 : f32\n"
+          "  %t = const 1 : i1\n  ret\n}\n"),
+      "func @f(%a: i8, %x: f64) {\n  %b = add %a, -1\n  %c = add %a, 16\n"
+      "  %y = fmul %x, 3.0\n  %z = fadd %y, 0.001\n  %w = fadd %z, -0.0\n"
+      "  %v = fadd %w, nan(0x7ff0000000000001)\n  %u = const 1.0 : f32\n"
+      "  %t = const true : i1\n  ret\n}\n");
 }
 
 TEST(PrinterTest, AtomicResults) {
@@ -158,14 +167,17 @@ TEST(PrinterTest, AtomicResults) {
 TEST(PrinterTest, UnnamedValuesGetFreshNames) {
   Module M;
   Builder B(M);
-  Function *F = cantFail(B.declareFunction("f", {Type::i32(), Type::i32()}, {}, {Type::i32()},
-                                           {"", "1"}));
+  Function *F = cantFail(B.declareFunction("f", {Type::i32(), Type::i32()}, {},
+                                           {Type::i32()}, {"", "1"}));
   cantFail(B.beginBody(*F));
   Value A = cantFail(B.create1(Opcode::Add, {B.param(0), B.param(1)}));
-  Value C = cantFail(B.create1(Opcode::Mul, {A, B.intLiteral(Type::i32(), 3)}, {}, {}, "0"));
-  auto Args = cantFail(B.beginFor(B.intLiteral(Type::i64(), 0), B.intLiteral(Type::i64(), 8),
-                                  B.intLiteral(Type::i64(), 1), {C}, {Type::i32()}));
-  Value D = cantFail(B.create1(Opcode::Sub, {Args[1], B.intLiteral(Type::i32(), -1)}));
+  Value C = cantFail(
+      B.create1(Opcode::Mul, {A, B.intLiteral(Type::i32(), 3)}, {}, {}, "0"));
+  auto Args = cantFail(
+      B.beginFor(B.intLiteral(Type::i64(), 0), B.intLiteral(Type::i64(), 8),
+                 B.intLiteral(Type::i64(), 1), {C}, {Type::i32()}));
+  Value D = cantFail(
+      B.create1(Opcode::Sub, {Args[1], B.intLiteral(Type::i32(), -1)}));
   auto R = cantFail(B.endFor({D}));
   cantFail(B.finishBody({R[0]}));
   std::string Text = printModule(M);
@@ -184,15 +196,17 @@ TEST(PrinterTest, UnnamedValuesGetFreshNames) {
 TEST(PrinterTest, DuplicateAndInvalidNamesAreReplaced) {
   Module M;
   Builder B(M);
-  Function *F =
-      cantFail(B.declareFunction("f", {Type::i32()}, {}, {Type::i32()}, {"a b"}));
+  Function *F = cantFail(
+      B.declareFunction("f", {Type::i32()}, {}, {Type::i32()}, {"a b"}));
   cantFail(B.beginBody(*F));
-  Value X = cantFail(B.create1(Opcode::Add, {B.param(0), B.param(0)}, {}, {}, "x"));
+  Value X =
+      cantFail(B.create1(Opcode::Add, {B.param(0), B.param(0)}, {}, {}, "x"));
   Value Y = cantFail(B.create1(Opcode::Add, {X, X}, {}, {}, "x"));
   cantFail(B.finishBody({Y}));
   std::string Text = printModule(M);
-  EXPECT_EQ(Text, "func @f(%0: i32) -> i32 {\n  %x = add %0, %0\n  %1 = add %x, %x\n"
-                  "  ret %1\n}\n");
+  EXPECT_EQ(Text,
+            "func @f(%0: i32) -> i32 {\n  %x = add %0, %0\n  %1 = add %x, %x\n"
+            "  ret %1\n}\n");
   EXPECT_EQ(roundTrip(Text), Text);
 }
 
@@ -226,7 +240,8 @@ TEST(PrinterTest, FloatConstantsRoundTripBitExactly) {
   for (size_t I = 0; I < Want.size(); ++I) {
     Value L = G.Body.Ops[I].Operands[0];
     ASSERT_EQ(G.type(L), Want[I].first);
-    ASSERT_EQ(G.info(L).Bits, Want[I].second) << formatLiteral(Want[I].first, Want[I].second);
+    ASSERT_EQ(G.info(L).Bits, Want[I].second)
+        << formatLiteral(Want[I].first, Want[I].second);
   }
   EXPECT_EQ(printModule(**M2), Text);
 }
@@ -270,14 +285,17 @@ std::string withoutCommentLines(llvm::StringRef Text) {
 }
 
 TEST(PrinterTest, ExampleFiles) {
-  for (const char *Name : {"saxpy.vir", "sum.vir", "while.vir", "all_ops.vir"}) {
+  for (const char *Name :
+       {"saxpy.vir", "sum.vir", "while.vir", "all_ops.vir"}) {
     std::string Text = readExample(Name);
     ASSERT_FALSE(Text.empty()) << Name;
     auto M = parseAndVerify(Text);
-    ASSERT_TRUE(static_cast<bool>(M)) << Name << ": " << llvm::toString(M.takeError());
+    ASSERT_TRUE(static_cast<bool>(M))
+        << Name << ": " << llvm::toString(M.takeError());
     std::string Printed = printModule(**M);
     EXPECT_EQ(printText(Printed), Printed) << Name;
-    if (llvm::StringRef(Name) != "saxpy.vir") { // saxpy keeps the spec's alignment
+    if (llvm::StringRef(Name) !=
+        "saxpy.vir") { // saxpy keeps the spec's alignment
       EXPECT_EQ(Printed, withoutCommentLines(Text)) << Name;
     }
   }
@@ -305,7 +323,8 @@ TEST(PrinterTest, AllOpsCoversEveryOpcode) {
   for (unsigned I = 0; I < NumOpcodes; ++I)
     EXPECT_TRUE(Seen[I]) << opcodeName(static_cast<Opcode>(I)).str();
   for (unsigned I = 0; I < 12; ++I)
-    EXPECT_TRUE(SeenAtomic[I]) << atomicKindName(static_cast<AtomicKind>(I)).str();
+    EXPECT_TRUE(SeenAtomic[I])
+        << atomicKindName(static_cast<AtomicKind>(I)).str();
   for (unsigned I = 0; I < 10; ++I)
     EXPECT_TRUE(SeenICmp[I]) << icmpPredName(static_cast<ICmpPred>(I)).str();
   for (unsigned I = 0; I < 14; ++I)

@@ -21,14 +21,17 @@ std::vector<Diagnostic> diags(const Module &M) {
   std::vector<Diagnostic> Out;
   llvm::handleAllErrors(
       verifyModule(M), [&](const DiagnosticError &E) { Out = E.diagnostics(); },
-      [&](const llvm::ErrorInfoBase &E) { Out.push_back({{}, "unexpected: " + E.message()}); });
+      [&](const llvm::ErrorInfoBase &E) {
+        Out.push_back({{}, "unexpected: " + E.message()});
+      });
   return Out;
 }
 
 std::string all(const std::vector<Diagnostic> &Ds) {
   std::string S;
   for (const Diagnostic &D : Ds)
-    S += std::to_string(D.Loc.Line) + ":" + std::to_string(D.Loc.Col) + ": " + D.Message + "\n";
+    S += std::to_string(D.Loc.Line) + ":" + std::to_string(D.Loc.Col) + ": " +
+         D.Message + "\n";
   return S;
 }
 
@@ -38,8 +41,9 @@ std::string all(const std::vector<Diagnostic> &Ds) {
   for (const Diagnostic &D : Ds)
     if (D.Message.find(Text) != std::string::npos)
       return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "no diagnostic contains \"" << Text << "\"; got:\n"
-                                       << (Ds.empty() ? "(none)\n" : all(Ds));
+  return ::testing::AssertionFailure()
+         << "no diagnostic contains \"" << Text << "\"; got:\n"
+         << (Ds.empty() ? "(none)\n" : all(Ds));
 }
 
 #define EXPECT_VALID(M) EXPECT_EQ(all(diags(M)), "")
@@ -51,12 +55,15 @@ struct Saxpy {
   Value I, Xi, Yi, T, R;
   Saxpy() {
     Builder B(M);
-    F = cantFail(B.declareFunction(
-        "saxpy", {Type::i64(), Type::f32(), Type::ptr(Scalar::F32), Type::ptr(Scalar::F32)},
-        {0, 0, AttrReadOnly, 0}, {}, {"n", "a", "x", "y"}));
+    F = cantFail(
+        B.declareFunction("saxpy",
+                          {Type::i64(), Type::f32(), Type::ptr(Scalar::F32),
+                           Type::ptr(Scalar::F32)},
+                          {0, 0, AttrReadOnly, 0}, {}, {"n", "a", "x", "y"}));
     cantFail(B.beginBody(*F));
-    auto Args = cantFail(B.beginFor(B.intLiteral(Type::i64(), 0), B.param(0),
-                                    B.intLiteral(Type::i64(), 1), {}, {}, 0, {}, "i"));
+    auto Args =
+        cantFail(B.beginFor(B.intLiteral(Type::i64(), 0), B.param(0),
+                            B.intLiteral(Type::i64(), 1), {}, {}, 0, {}, "i"));
     I = Args[0];
     Xi = cantFail(B.create1(Opcode::Load, {B.param(2), I}, {}, {}, "xi"));
     Yi = cantFail(B.create1(Opcode::Load, {B.param(3), I}, {}, {}, "yi"));
@@ -70,7 +77,8 @@ struct Saxpy {
   Region &body() { return loop().Regions[0]; }
 };
 
-/// func @sum(%n: i64, %x: ptr<f32> readonly) -> f32 { for ... iter(%acc: f32 = 0.0) }
+/// func @sum(%n: i64, %x: ptr<f32> readonly) -> f32 { for ... iter(%acc: f32 =
+/// 0.0) }
 struct Sum {
   Module M;
   Function *F;
@@ -78,12 +86,13 @@ struct Sum {
   Sum() {
     Builder B(M);
     F = cantFail(B.declareFunction("sum", {Type::i64(), Type::ptr(Scalar::F32)},
-                                   {0, AttrReadOnly}, {Type::f32()}, {"n", "x"}));
+                                   {0, AttrReadOnly}, {Type::f32()},
+                                   {"n", "x"}));
     cantFail(B.beginBody(*F));
-    auto Args = cantFail(B.beginFor(B.intLiteral(Type::i64(), 0), B.param(0),
-                                    B.intLiteral(Type::i64(), 1),
-                                    {B.floatLiteral(Type::f32(), 0.0)}, {Type::f32()},
-                                    FlagParallel | FlagReassoc, {}, "i", {"acc"}));
+    auto Args = cantFail(B.beginFor(
+        B.intLiteral(Type::i64(), 0), B.param(0), B.intLiteral(Type::i64(), 1),
+        {B.floatLiteral(Type::f32(), 0.0)}, {Type::f32()},
+        FlagParallel | FlagReassoc, {}, "i", {"acc"}));
     Acc = Args[1];
     V = cantFail(B.create1(Opcode::Load, {B.param(1), Args[0]}, {}, {}, "v"));
     A = cantFail(B.create1(Opcode::FAdd, {Acc, V}, {}, {}, "a"));
@@ -94,15 +103,16 @@ struct Sum {
   Region &body() { return loop().Regions[0]; }
 };
 
-/// func @sel(%c: i1, %p: i32) -> i32 { %r = if %c -> i32 { yield %p } else { yield 7 } }
+/// func @sel(%c: i1, %p: i32) -> i32 { %r = if %c -> i32 { yield %p } else {
+/// yield 7 } }
 struct IfElse {
   Module M;
   Function *F;
   Value R;
   IfElse() {
     Builder B(M);
-    F = cantFail(B.declareFunction("sel", {Type::i1(), Type::i32()}, {}, {Type::i32()},
-                                   {"c", "p"}));
+    F = cantFail(B.declareFunction("sel", {Type::i1(), Type::i32()}, {},
+                                   {Type::i32()}, {"c", "p"}));
     cantFail(B.beginBody(*F));
     cantFail(B.beginIf(B.param(0), {Type::i32()}));
     cantFail(B.beginElse({B.param(1)}));
@@ -112,25 +122,30 @@ struct IfElse {
   Op &ifOp() { return F->Body.Ops[0]; }
 };
 
-/// func @w(%x0: f32) -> f32 { %x, %k = while (%xv = %x0, %kv = 0) {...} do {...} }
+/// func @w(%x0: f32) -> f32 { %x, %k = while (%xv = %x0, %kv = 0) {...} do
+/// {...} }
 struct While {
   Module M;
   Function *F;
   Value Xv, Kv, Go, X2, K2;
   While() {
     Builder B(M);
-    F = cantFail(B.declareFunction("w", {Type::f32()}, {}, {Type::f32()}, {"x0"}));
+    F = cantFail(
+        B.declareFunction("w", {Type::f32()}, {}, {Type::f32()}, {"x0"}));
     cantFail(B.beginBody(*F));
-    auto Vars = cantFail(B.beginWhile({B.param(0), B.intLiteral(Type::i32(), 0)},
-                                      {Type::f32(), Type::i32()}, {}, {"xv", "kv"}));
+    auto Vars =
+        cantFail(B.beginWhile({B.param(0), B.intLiteral(Type::i32(), 0)},
+                              {Type::f32(), Type::i32()}, {}, {"xv", "kv"}));
     Xv = Vars[0];
     Kv = Vars[1];
     OpAttrs Slt;
     Slt.Sub = static_cast<uint8_t>(ICmpPred::SLT);
-    Go = cantFail(B.create1(Opcode::ICmp, {Kv, B.intLiteral(Type::i32(), 10)}, Slt, {}, "go"));
+    Go = cantFail(B.create1(Opcode::ICmp, {Kv, B.intLiteral(Type::i32(), 10)},
+                            Slt, {}, "go"));
     cantFail(B.beginDo(Go));
     X2 = cantFail(B.create1(Opcode::FMul, {Xv, Xv}, {}, {}, "x2"));
-    K2 = cantFail(B.create1(Opcode::Add, {Kv, B.intLiteral(Type::i32(), 1)}, {}, {}, "k2"));
+    K2 = cantFail(B.create1(Opcode::Add, {Kv, B.intLiteral(Type::i32(), 1)}, {},
+                            {}, "k2"));
     auto Rs = cantFail(B.endWhile({X2, K2}));
     cantFail(B.finishBody({Rs[0]}));
   }
@@ -143,16 +158,18 @@ struct Calls {
   Function *G, *F;
   Calls() {
     Builder B(M);
-    G = cantFail(B.declareFunction("g", {Type::i32(), Type::f32()}, {}, {Type::i32()},
-                                   {"a", "b"}));
+    G = cantFail(B.declareFunction("g", {Type::i32(), Type::f32()}, {},
+                                   {Type::i32()}, {"a", "b"}));
     cantFail(B.beginBody(*G));
     cantFail(B.finishBody({B.param(0)}));
-    F = cantFail(B.declareFunction("f", {Type::i32()}, {}, {Type::i32()}, {"p"}));
+    F = cantFail(
+        B.declareFunction("f", {Type::i32()}, {}, {Type::i32()}, {"p"}));
     cantFail(B.beginBody(*F));
     OpAttrs A;
     A.Callee = 0;
-    Value R = cantFail(
-        B.create1(Opcode::Call, {B.param(0), B.floatLiteral(Type::f32(), 1.0)}, A, {}, "r"));
+    Value R = cantFail(B.create1(Opcode::Call,
+                                 {B.param(0), B.floatLiteral(Type::f32(), 1.0)},
+                                 A, {}, "r"));
     cantFail(B.finishBody({R}));
   }
   Op &call() { return F->Body.Ops[0]; }
@@ -161,11 +178,26 @@ struct Calls {
 // --- valid modules -----------------------------------------------------------
 
 TEST(Verifier, ValidModulesPass) {
-  { Saxpy S; EXPECT_VALID(S.M); }
-  { Sum S; EXPECT_VALID(S.M); }
-  { IfElse S; EXPECT_VALID(S.M); }
-  { While S; EXPECT_VALID(S.M); }
-  { Calls S; EXPECT_VALID(S.M); }
+  {
+    Saxpy S;
+    EXPECT_VALID(S.M);
+  }
+  {
+    Sum S;
+    EXPECT_VALID(S.M);
+  }
+  {
+    IfElse S;
+    EXPECT_VALID(S.M);
+  }
+  {
+    While S;
+    EXPECT_VALID(S.M);
+  }
+  {
+    Calls S;
+    EXPECT_VALID(S.M);
+  }
   Module Empty;
   EXPECT_VALID(Empty);
 }
@@ -188,18 +220,21 @@ TEST(Verifier, DeepButAllowedNesting) {
 TEST(Verifier, ParameterTypes) {
   {
     Saxpy S;
-    S.F->Params[1] = S.F->newValue(Type::scalar(Scalar::F16), ValueKind::Param, {}, "h");
+    S.F->Params[1] =
+        S.F->newValue(Type::scalar(Scalar::F16), ValueKind::Param, {}, "h");
     EXPECT_TRUE(hasDiag(S.M, "f16 is not supported yet"));
   }
   {
     Saxpy S;
-    S.F->Params[3] = S.F->newValue(Type::ptr(Scalar::I1), ValueKind::Param, {}, "b");
+    S.F->Params[3] =
+        S.F->newValue(Type::ptr(Scalar::I1), ValueKind::Param, {}, "b");
     EXPECT_TRUE(hasDiag(S.M, "ptr<i1> is not a valid type"));
   }
   {
     Saxpy S;
     S.F->ParamAttrs[0] = AttrNoAlias;
-    EXPECT_TRUE(hasDiag(S.M, "apply to ptr parameters only, not to %n of type i64"));
+    EXPECT_TRUE(
+        hasDiag(S.M, "apply to ptr parameters only, not to %n of type i64"));
   }
   {
     Saxpy S;
@@ -237,7 +272,8 @@ TEST(Verifier, DuplicateFunctionNames) {
   EXPECT_TRUE(hasDiag(S.M, "redefinition of function '@g'"));
 }
 
-// --- non-region ops: the shared type rule -------------------------------------
+// --- non-region ops: the shared type rule
+// -------------------------------------
 
 TEST(Verifier, OperandTypesUseTheTypeRule) {
   Saxpy S;
@@ -265,7 +301,8 @@ TEST(Verifier, ResultTypeMustMatchTheRule) {
 
 TEST(Verifier, ResultCountMustMatchTheRule) {
   Saxpy S;
-  S.body().Ops[4].Results.push_back(S.F->newValue(Type::f32(), ValueKind::OpResult));
+  S.body().Ops[4].Results.push_back(
+      S.F->newValue(Type::f32(), ValueKind::OpResult));
   EXPECT_TRUE(hasDiag(S.M, "'store' has 1 result, expected 0"));
 }
 
@@ -273,7 +310,8 @@ TEST(Verifier, OpShape) {
   {
     Saxpy S;
     S.body().Ops[3].Flags = FlagAfn;
-    EXPECT_TRUE(hasDiag(S.M, "'afn' is only allowed on float math functions, not on 'fadd'"));
+    EXPECT_TRUE(hasDiag(
+        S.M, "'afn' is only allowed on float math functions, not on 'fadd'"));
   }
   {
     Saxpy S;
@@ -298,7 +336,8 @@ TEST(Verifier, OpShape) {
   {
     Saxpy S;
     S.loop().Flags = FlagAfn;
-    EXPECT_TRUE(hasDiag(S.M, "'afn' is only allowed on float math functions, not on 'for'"));
+    EXPECT_TRUE(hasDiag(
+        S.M, "'afn' is only allowed on float math functions, not on 'for'"));
   }
   {
     Saxpy S;
@@ -311,21 +350,24 @@ TEST(Verifier, Literals) {
   {
     Saxpy S;
     // A literal of an f16 type (the Builder refuses to create one).
-    Value H = S.F->newValue(Type::scalar(Scalar::F16), ValueKind::Literal, {}, "", 0x3c00);
+    Value H = S.F->newValue(Type::scalar(Scalar::F16), ValueKind::Literal, {},
+                            "", 0x3c00);
     S.body().Ops[2].Operands[0] = H;
     EXPECT_TRUE(hasDiag(S.M, "f16 is not supported yet"));
   }
   {
     Saxpy S;
     // i8 literal whose bits do not fit; used as an index.
-    Value L = S.F->newValue(Type::scalar(Scalar::I8), ValueKind::Literal, {}, "", 0x1ff);
+    Value L = S.F->newValue(Type::scalar(Scalar::I8), ValueKind::Literal, {},
+                            "", 0x1ff);
     S.body().Ops[0].Operands[1] = L;
     EXPECT_TRUE(hasDiag(S.M, "literal bits 0x1ff do not fit in i8"));
   }
   {
     Saxpy S;
     // All operands literals.
-    Value One = S.F->newValue(Type::f32(), ValueKind::Literal, {}, "", 0x3f800000);
+    Value One =
+        S.F->newValue(Type::f32(), ValueKind::Literal, {}, "", 0x3f800000);
     S.body().Ops[3].Operands[0] = S.body().Ops[3].Operands[1] = One;
     EXPECT_TRUE(hasDiag(S.M, "all operands of 'fadd' are literals"));
   }
@@ -352,7 +394,8 @@ TEST(Verifier, UsedOutsideItsRegion) {
   Op Neg;
   Neg.Code = Opcode::Neg;
   Neg.Operands.push_back(S.I);
-  Neg.Results.push_back(S.F->newValue(Type::i64(), ValueKind::OpResult, {}, "z"));
+  Neg.Results.push_back(
+      S.F->newValue(Type::i64(), ValueKind::OpResult, {}, "z"));
   S.F->Body.Ops.insert(S.F->Body.Ops.begin() + 1, Neg);
   EXPECT_TRUE(hasDiag(S.M, "'neg' uses %i outside the region that defines it"));
 }
@@ -363,10 +406,12 @@ TEST(Verifier, ConditionValuesAreNotVisibleInTheDoRegion) {
   Op Sel;
   Sel.Code = Opcode::Select;
   Sel.Operands = {S.Go, S.Kv, S.Kv};
-  Sel.Results.push_back(S.F->newValue(Type::i32(), ValueKind::OpResult, {}, "s"));
+  Sel.Results.push_back(
+      S.F->newValue(Type::i32(), ValueKind::OpResult, {}, "s"));
   Add.Operands[0] = Sel.Results[0];
   S.loop().Regions[1].Ops.insert(S.loop().Regions[1].Ops.begin() + 1, Sel);
-  EXPECT_TRUE(hasDiag(S.M, "'select' uses %go outside the region that defines it"));
+  EXPECT_TRUE(
+      hasDiag(S.M, "'select' uses %go outside the region that defines it"));
   EXPECT_EQ(diags(S.M).size(), 1u) << all(diags(S.M));
 }
 
@@ -396,36 +441,44 @@ TEST(Verifier, ForBounds) {
     Saxpy S;
     Value I32 = S.F->newValue(Type::i32(), ValueKind::Literal, {}, "", 1);
     S.loop().Operands[2] = I32;
-    EXPECT_TRUE(hasDiag(S.M, "'for' step must have the type of the bounds (i64), got i32"));
+    EXPECT_TRUE(hasDiag(
+        S.M, "'for' step must have the type of the bounds (i64), got i32"));
   }
   {
     Saxpy S;
     S.loop().Operands[1] = S.F->Params[1]; // %a: f32
-    EXPECT_TRUE(hasDiag(S.M, "'for' upper bound must have the type of the lower bound (i64), got f32"));
+    EXPECT_TRUE(hasDiag(S.M, "'for' upper bound must have the type of the "
+                             "lower bound (i64), got f32"));
   }
   {
     Saxpy S;
-    Value L = S.F->newValue(Type::scalar(Scalar::I16), ValueKind::Literal, {}, "", 0);
+    Value L =
+        S.F->newValue(Type::scalar(Scalar::I16), ValueKind::Literal, {}, "", 0);
     S.loop().Operands[0] = S.loop().Operands[1] = S.loop().Operands[2] = L;
     EXPECT_TRUE(hasDiag(S.M, "'for' bounds must be i32 or i64, got i16"));
   }
   {
     Saxpy S;
     S.loop().Operands.pop_back();
-    EXPECT_TRUE(hasDiag(S.M, "'for' needs a lower bound, an upper bound and a step"));
+    EXPECT_TRUE(
+        hasDiag(S.M, "'for' needs a lower bound, an upper bound and a step"));
   }
 }
 
 TEST(Verifier, ForRegionArgsAndResults) {
   {
     Sum S;
-    S.body().Args[1] = S.F->newValue(Type::f64(), ValueKind::RegionArg, {}, "acc64");
-    EXPECT_TRUE(hasDiag(S.M, "iter argument %acc64 declared f64 is initialised with"));
+    S.body().Args[1] =
+        S.F->newValue(Type::f64(), ValueKind::RegionArg, {}, "acc64");
+    EXPECT_TRUE(
+        hasDiag(S.M, "iter argument %acc64 declared f64 is initialised with"));
   }
   {
     Sum S;
-    S.body().Args[0] = S.F->newValue(Type::i32(), ValueKind::RegionArg, {}, "j");
-    EXPECT_TRUE(hasDiag(S.M, "'for' index %j has type i32, but the bounds are i64"));
+    S.body().Args[0] =
+        S.F->newValue(Type::i32(), ValueKind::RegionArg, {}, "j");
+    EXPECT_TRUE(
+        hasDiag(S.M, "'for' index %j has type i32, but the bounds are i64"));
   }
   {
     Sum S;
@@ -439,9 +492,11 @@ TEST(Verifier, ForRegionArgsAndResults) {
   }
   {
     Sum S;
-    S.loop().Results[0] = S.F->newValue(Type::i64(), ValueKind::OpResult, {}, "s2");
+    S.loop().Results[0] =
+        S.F->newValue(Type::i64(), ValueKind::OpResult, {}, "s2");
     S.F->Body.Ops[1].Operands[0] = S.loop().Results[0];
-    EXPECT_TRUE(hasDiag(S.M, "'for' result %s2 has type i64, but its iter argument is f32"));
+    EXPECT_TRUE(hasDiag(
+        S.M, "'for' result %s2 has type i64, but its iter argument is f32"));
   }
 }
 
@@ -454,7 +509,8 @@ TEST(Verifier, ForYield) {
   {
     Sum S;
     S.body().Ops.back().Operands[0] = S.body().Args[0]; // yield %i (i64)
-    EXPECT_TRUE(hasDiag(S.M, "'for' body yields %i of type i64 where f32 is expected"));
+    EXPECT_TRUE(
+        hasDiag(S.M, "'for' body yields %i of type i64 where f32 is expected"));
   }
   {
     Sum S;
@@ -491,12 +547,15 @@ TEST(Verifier, IfRules) {
     IfElse S;
     Value L = S.F->newValue(Type::i64(), ValueKind::Literal, {}, "", 7);
     S.ifOp().Regions[1].Ops.back().Operands[0] = L;
-    EXPECT_TRUE(hasDiag(S.M, "'if' else-region yields literal 7 of type i64 where i32 is expected"));
+    EXPECT_TRUE(hasDiag(
+        S.M,
+        "'if' else-region yields literal 7 of type i64 where i32 is expected"));
   }
   {
     IfElse S;
     S.ifOp().Regions[0].Ops.clear();
-    EXPECT_TRUE(hasDiag(S.M, "'if' then-region must end in 'yield' of 1 value"));
+    EXPECT_TRUE(
+        hasDiag(S.M, "'if' then-region must end in 'yield' of 1 value"));
   }
   {
     IfElse S;
@@ -514,23 +573,28 @@ TEST(Verifier, WhileRules) {
   {
     While S;
     S.loop().Regions[0].Ops.pop_back();
-    EXPECT_TRUE(hasDiag(S.M, "the condition region of 'while' must end in 'condition'"));
+    EXPECT_TRUE(hasDiag(
+        S.M, "the condition region of 'while' must end in 'condition'"));
   }
   {
     While S;
     S.loop().Regions[1].Ops.pop_back();
-    EXPECT_TRUE(hasDiag(S.M, "'while' do-region must end in 'yield' of 2 values"));
+    EXPECT_TRUE(
+        hasDiag(S.M, "'while' do-region must end in 'yield' of 2 values"));
   }
   {
     While S;
     std::swap(S.loop().Regions[1].Ops.back().Operands[0],
               S.loop().Regions[1].Ops.back().Operands[1]);
-    EXPECT_TRUE(hasDiag(S.M, "'while' do-region yields %k2 of type i32 where f32 is expected"));
+    EXPECT_TRUE(hasDiag(
+        S.M, "'while' do-region yields %k2 of type i32 where f32 is expected"));
   }
   {
     While S;
-    S.loop().Regions[0].Args[1] = S.F->newValue(Type::i64(), ValueKind::RegionArg, {}, "kw");
-    EXPECT_TRUE(hasDiag(S.M, "loop variable %kw declared i64 is initialised with literal 0"));
+    S.loop().Regions[0].Args[1] =
+        S.F->newValue(Type::i64(), ValueKind::RegionArg, {}, "kw");
+    EXPECT_TRUE(hasDiag(
+        S.M, "loop variable %kw declared i64 is initialised with literal 0"));
   }
   {
     While S;
@@ -541,12 +605,15 @@ TEST(Verifier, WhileRules) {
     While S;
     // condition in the do region
     std::swap(S.loop().Regions[0].Ops.back(), S.loop().Regions[1].Ops.back());
-    EXPECT_TRUE(hasDiag(S.M, "the condition region of 'while' must end in 'condition', not 'yield'"));
-    EXPECT_TRUE(hasDiag(S.M, "'condition' is only allowed at the end of the condition region"));
+    EXPECT_TRUE(hasDiag(S.M, "the condition region of 'while' must end in "
+                             "'condition', not 'yield'"));
+    EXPECT_TRUE(hasDiag(
+        S.M, "'condition' is only allowed at the end of the condition region"));
   }
 }
 
-// --- ret ----------------------------------------------------------------------
+// --- ret
+// ----------------------------------------------------------------------
 
 TEST(Verifier, RetRules) {
   {
@@ -568,14 +635,16 @@ TEST(Verifier, RetRules) {
     Saxpy S;
     // ret inside the loop
     S.body().Ops.push_back(S.F->Body.Ops.back());
-    EXPECT_TRUE(hasDiag(S.M, "'ret' is only allowed as the last op of the function body"));
+    EXPECT_TRUE(hasDiag(
+        S.M, "'ret' is only allowed as the last op of the function body"));
   }
   {
     Saxpy S;
     // an op after ret
     S.F->Body.Ops.push_back(S.F->Body.Ops.front());
     auto Ds = diags(S.M);
-    EXPECT_TRUE(hasDiag(S.M, "'ret' is only allowed as the last op of the function body"));
+    EXPECT_TRUE(hasDiag(
+        S.M, "'ret' is only allowed as the last op of the function body"));
     EXPECT_TRUE(hasDiag(S.M, "the body of @saxpy must end in 'ret'"));
   }
   {
@@ -586,7 +655,8 @@ TEST(Verifier, RetRules) {
   }
 }
 
-// --- calls and recursion ------------------------------------------------------
+// --- calls and recursion
+// ------------------------------------------------------
 
 TEST(Verifier, CallRules) {
   {
@@ -607,7 +677,8 @@ TEST(Verifier, CallRules) {
   {
     Calls S;
     S.G->ResultTypes[0] = Type::i64();
-    S.G->Body.Ops.back().Operands[0] = S.G->newValue(Type::i64(), ValueKind::Literal, {}, "", 3);
+    S.G->Body.Ops.back().Operands[0] =
+        S.G->newValue(Type::i64(), ValueKind::Literal, {}, "", 3);
     EXPECT_TRUE(hasDiag(S.M, "'call' result %r has type i32, expected i64"));
   }
 }
@@ -692,12 +763,14 @@ TEST(Verifier, ManyRecursiveFunctions) {
   EXPECT_EQ(Ds[N - 1].Message, "recursion: @f19999 calls @f19999");
 }
 
-// --- depth, order ---------------------------------------------------------------
+// --- depth, order
+// ---------------------------------------------------------------
 
 TEST(Verifier, NestingTooDeep) {
   Module M;
   Builder B(M);
-  Function *F = cantFail(B.declareFunction("deep", {Type::i1()}, {}, {}, {"c"}));
+  Function *F =
+      cantFail(B.declareFunction("deep", {Type::i1()}, {}, {}, {"c"}));
   cantFail(B.beginBody(*F));
   cantFail(B.finishBody({}));
   // 300 nested ifs, built by hand (the Builder stops at MaxNestingDepth).
@@ -746,7 +819,8 @@ TEST(Verifier, MessagesWithoutLocationNameTheFunction) {
 
 } // namespace
 
-// --- from text ------------------------------------------------------------------
+// --- from text
+// ------------------------------------------------------------------
 
 #include "ircgpu/Parser.h"
 
