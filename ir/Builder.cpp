@@ -253,15 +253,20 @@ Expected<Value> Builder::create1(Opcode C, llvm::ArrayRef<Value> Operands,
   return (*Rs)[0];
 }
 
-Error Builder::pushFrame(Op *Parent, Region *Reg,
-                         llvm::ArrayRef<Type> YieldTypes, uint32_t OuterScope) {
+/// Region ops call this before they append anything, so that a refused op
+/// leaves the module as it was.
+Error Builder::checkDepth() const {
   if (Frames.size() >= MaxNestingDepth)
     return fail("nesting deeper than " + llvm::Twine(MaxNestingDepth) +
                 " regions");
+  return Error::success();
+}
+
+void Builder::pushFrame(Op *Parent, Region *Reg,
+                        llvm::ArrayRef<Type> YieldTypes, uint32_t OuterScope) {
   Frames.push_back(
       {Parent, Reg, openScope(), OuterScope,
        llvm::SmallVector<Type, 2>(YieldTypes.begin(), YieldTypes.end())});
-  return Error::success();
 }
 
 void Builder::closeTop() {
@@ -311,6 +316,29 @@ static void appendTerminator(Region &R, Opcode C, llvm::ArrayRef<Value> Vs,
   R.Ops.push_back(std::move(T));
 }
 
+/// The values a loop carries (`for` iter arguments, `while` loop variables):
+/// one initial value of the declared type each. FirstOperand is the index of
+/// the first initial value among the op's operands.
+Error Builder::checkCarried(llvm::ArrayRef<Value> Inits,
+                            llvm::ArrayRef<Type> Types, llvm::StringRef Owner,
+                            llvm::StringRef What, int FirstOperand) const {
+  if (Inits.size() != Types.size())
+    return fail(Owner + " has " + llvm::Twine(Types.size()) + " " + What +
+                "s but " + llvm::Twine(Inits.size()) + " initial values");
+  if (Types.size() > MaxResults)
+    return fail(Owner + " has more than " + llvm::Twine(MaxResults) + " " +
+                What + "s");
+  for (size_t I = 0; I < Inits.size(); ++I) {
+    if (auto T = checkDeclType(Types[I], What); !T)
+      return T.takeError();
+    if (Cur->type(Inits[I]) != Types[I])
+      return fail(What + " declared " + Types[I].str() +
+                      " is initialised with " + Cur->type(Inits[I]).str(),
+                  FirstOperand + static_cast<int>(I));
+  }
+  return Error::success();
+}
+
 Expected<llvm::SmallVector<Value, 4>>
 Builder::beginFor(Value LB, Value UB, Value Step, llvm::ArrayRef<Value> Inits,
                   llvm::ArrayRef<Type> IterTypes, uint8_t Flags, SrcLoc Loc,
@@ -336,24 +364,10 @@ Builder::beginFor(Value LB, Value UB, Value Step, llvm::ArrayRef<Value> Inits,
                 2);
   if (Flags & ~(FlagParallel | FlagReassoc))
     return fail("'for' accepts only the flags parallel and reassoc");
-  if (Inits.size() != IterTypes.size())
-    return fail("'for' has " + llvm::Twine(IterTypes.size()) +
-                " iter arguments but " + llvm::Twine(Inits.size()) +
-                " initial values");
-  if (IterTypes.size() > MaxResults)
-    return fail("'for' has more than " + llvm::Twine(MaxResults) +
-                " iter arguments");
-  for (size_t I = 0; I < Inits.size(); ++I) {
-    if (auto T = checkDeclType(IterTypes[I], "iter argument"); !T)
-      return T.takeError();
-    if (Cur->type(Inits[I]) != IterTypes[I])
-      return fail("iter argument declared " + IterTypes[I].str() +
-                      " is initialised with " + Cur->type(Inits[I]).str(),
-                  3 + static_cast<int>(I));
-  }
-  if (Frames.size() >= MaxNestingDepth)
-    return fail("nesting deeper than " + llvm::Twine(MaxNestingDepth) +
-                " regions");
+  if (Error E = checkCarried(Inits, IterTypes, "'for'", "iter argument", 3))
+    return E;
+  if (Error E = checkDepth())
+    return E;
   Op O;
   O.Code = Opcode::For;
   O.Flags = Flags;
@@ -362,8 +376,7 @@ Builder::beginFor(Value LB, Value UB, Value Step, llvm::ArrayRef<Value> Inits,
   O.Operands.append(Inits.begin(), Inits.end());
   O.Regions.resize(1);
   Op &Placed = appendOp(std::move(O));
-  if (Error E = pushFrame(&Placed, &Placed.Regions[0], IterTypes, NoScope))
-    return E;
+  pushFrame(&Placed, &Placed.Regions[0], IterTypes, NoScope);
   llvm::SmallVector<Value, 4> Args;
   Args.push_back(define(IT, ValueKind::RegionArg, Loc, IndexName));
   for (size_t I = 0; I < IterTypes.size(); ++I)
@@ -401,16 +414,16 @@ Error Builder::beginIf(Value Cond, llvm::ArrayRef<Type> ResultTypes,
   for (Type R : ResultTypes)
     if (auto T = checkDeclType(R, "'if' result"); !T)
       return T.takeError();
-  if (Frames.size() >= MaxNestingDepth)
-    return fail("nesting deeper than " + llvm::Twine(MaxNestingDepth) +
-                " regions");
+  if (Error E = checkDepth())
+    return E;
   Op O;
   O.Code = Opcode::If;
   O.Loc = Loc;
   O.Operands.push_back(Cond);
   O.Regions.resize(2);
   Op &Placed = appendOp(std::move(O));
-  return pushFrame(&Placed, &Placed.Regions[0], ResultTypes, NoScope);
+  pushFrame(&Placed, &Placed.Regions[0], ResultTypes, NoScope);
+  return Error::success();
 }
 
 Error Builder::beginElse(llvm::ArrayRef<Value> ThenYields, SrcLoc YieldLoc) {
@@ -424,7 +437,8 @@ Error Builder::beginElse(llvm::ArrayRef<Value> ThenYields, SrcLoc YieldLoc) {
   llvm::SmallVector<Type, 2> Tys = T.YieldTypes;
   closeTop();
   Parent->Flags |= FlagHasElse;
-  return pushFrame(Parent, &Parent->Regions[1], Tys, NoScope);
+  pushFrame(Parent, &Parent->Regions[1], Tys, NoScope);
+  return Error::success();
 }
 
 Expected<ValueList>
@@ -455,24 +469,10 @@ Expected<ValueList> Builder::beginWhile(llvm::ArrayRef<Value> Inits,
     return E;
   if (Error E = checkVisible(Inits))
     return E;
-  if (Inits.size() != Types.size())
-    return fail("'while' has " + llvm::Twine(Types.size()) +
-                " loop variables but " + llvm::Twine(Inits.size()) +
-                " initial values");
-  if (Types.size() > MaxResults)
-    return fail("'while' has more than " + llvm::Twine(MaxResults) +
-                " loop variables");
-  for (size_t I = 0; I < Inits.size(); ++I) {
-    if (auto T = checkDeclType(Types[I], "loop variable"); !T)
-      return T.takeError();
-    if (Cur->type(Inits[I]) != Types[I])
-      return fail("loop variable declared " + Types[I].str() +
-                      " is initialised with " + Cur->type(Inits[I]).str(),
-                  static_cast<int>(I));
-  }
-  if (Frames.size() >= MaxNestingDepth)
-    return fail("nesting deeper than " + llvm::Twine(MaxNestingDepth) +
-                " regions");
+  if (Error E = checkCarried(Inits, Types, "'while'", "loop variable", 0))
+    return E;
+  if (Error E = checkDepth())
+    return E;
   Op O;
   O.Code = Opcode::While;
   O.Loc = Loc;
@@ -481,8 +481,7 @@ Expected<ValueList> Builder::beginWhile(llvm::ArrayRef<Value> Inits,
   Op &Placed = appendOp(std::move(O));
   // The loop variables get a scope of their own, open across both regions.
   uint32_t VarScope = openScope();
-  if (Error E = pushFrame(&Placed, &Placed.Regions[0], Types, VarScope))
-    return E;
+  pushFrame(&Placed, &Placed.Regions[0], Types, VarScope);
   ValueList Vars;
   for (size_t I = 0; I < Types.size(); ++I) {
     Vars.push_back(Cur->newValue(Types[I], ValueKind::RegionArg, Loc,

@@ -493,7 +493,7 @@ void Translator::compileCast(const Op &O) {
 
 void Translator::compileMemory(const Op &O) {
   Type PT = F->type(O.Operands[0]);
-  unsigned Bytes = bytesOf(PT.elem());
+  unsigned Bytes = PT.bytes();
   unsigned Log = Bytes == 1 ? 0 : Bytes == 2 ? 1 : Bytes == 4 ? 2 : 3;
   uint32_t Ptr = use(O.Operands[0]), Idx = use(O.Operands[1]);
   uint8_t S = shiftOf(F->type(O.Operands[1]));

@@ -102,7 +102,7 @@ uint64_t loadBits(const uint8_t *P, unsigned Bytes) {
 
 /// The new memory value of `atomic Kind`, element type Elem, for Old and V.
 uint64_t atomicCombine(unsigned Kind, Scalar Elem, uint64_t Old, uint64_t V) {
-  unsigned S = 64 - widthOf(Elem);
+  unsigned S = 64 - Type::scalar(Elem).bits();
   bool F32 = Elem == Scalar::F32;
   switch (static_cast<AtomicKind>(Kind)) {
   case AtomicKind::Add:
@@ -465,7 +465,7 @@ bool interp::execute(const Program &P, uint64_t *R, const BufRef *Bufs,
     }
     case BOp::Atomic: {
       Scalar Elem = static_cast<Scalar>(I.E >> 8);
-      unsigned Bytes = bytesOf(Elem);
+      unsigned Bytes = Type::scalar(Elem).bytes();
       LOCATE(Bytes);
       uint64_t Old = loadBits(Addr, Bytes);
       uint64_t New = atomicCombine(I.E & 0xff, Elem, Old, R[I.C]);

@@ -32,32 +32,8 @@
 
 namespace ircgpu::interp {
 
-inline unsigned widthOf(Scalar S) {
-  switch (S) {
-  case Scalar::I1:
-    return 1;
-  case Scalar::I8:
-    return 8;
-  case Scalar::I16:
-  case Scalar::F16:
-    return 16;
-  case Scalar::I32:
-  case Scalar::F32:
-    return 32;
-  default:
-    return 64;
-  }
-}
 /// S = 64 - width of a scalar (pointers: the whole slot).
-inline uint8_t shiftOf(Type T) {
-  return T.isPtr() ? 0 : 64 - widthOf(T.elem());
-}
-/// Bytes of one buffer element.
-inline unsigned bytesOf(Scalar S) {
-  unsigned W = widthOf(S);
-  return W <= 8 ? 1 : W / 8;
-}
-
+inline uint8_t shiftOf(Type T) { return T.isPtr() ? 0 : 64 - T.bits(); }
 /// Mask of the low 64 - S bits.
 inline uint64_t maskOf(unsigned S) { return ~uint64_t(0) >> S; }
 /// Sign-extends the low 64 - S bits.

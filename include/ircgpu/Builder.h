@@ -50,7 +50,7 @@ private:
 struct OpAttrs {
   uint8_t Sub = 0;       ///< ICmpPred, FCmpPred or AtomicKind
   uint8_t Flags = 0;     ///< FlagAfn for math ops
-  Type To;               ///< cast: the result type; const: the type
+  Type To = {};          ///< cast: the result type; const: the type
   uint32_t Callee = ~0u; ///< call: index of the callee function
 };
 
@@ -138,11 +138,15 @@ private:
   llvm::Error needBody() const;
   Op &appendOp(Op O);
   uint32_t openScope();
-  llvm::Error pushFrame(Op *Parent, Region *Reg,
-                        llvm::ArrayRef<Type> YieldTypes, uint32_t OuterScope);
+  llvm::Error checkDepth() const;
+  void pushFrame(Op *Parent, Region *Reg, llvm::ArrayRef<Type> YieldTypes,
+                 uint32_t OuterScope);
   void closeTop();
   llvm::Error expectTop(Opcode C, unsigned RegionIndex,
                         llvm::StringRef Call) const;
+  llvm::Error checkCarried(llvm::ArrayRef<Value> Inits,
+                           llvm::ArrayRef<Type> Types, llvm::StringRef Owner,
+                           llvm::StringRef What, int FirstOperand) const;
   llvm::Expected<Type> checkDeclType(Type T, llvm::StringRef What) const;
 
   Module &M;

@@ -81,13 +81,14 @@ TEST(Builder, TypeErrorsNameTheOperand) {
                                     B.floatLiteral(Type::f32(), 2)});
   EXPECT_NE(errText(std::move(L)).find("all operands of 'fadd' are literals"),
             std::string::npos);
-  auto C = B.create1(Opcode::SExt, {B.param(0)}, OpAttrs{0, 0, Type::i32()});
+  auto C = B.create1(Opcode::SExt, {B.param(0)}, OpAttrs{.To = Type::i32()});
   EXPECT_NE(errText(std::move(C)).find("wider integer"), std::string::npos);
-  auto Afn =
-      B.create1(Opcode::FAdd, {B.param(1), B.param(1)}, OpAttrs{0, FlagAfn});
+  auto Afn = B.create1(Opcode::FAdd, {B.param(1), B.param(1)},
+                       OpAttrs{.Flags = FlagAfn});
   EXPECT_NE(errText(std::move(Afn)).find("'afn' is only allowed"),
             std::string::npos);
-  EXPECT_TRUE(bool(B.create1(Opcode::Exp, {B.param(1)}, OpAttrs{0, FlagAfn})));
+  EXPECT_TRUE(
+      bool(B.create1(Opcode::Exp, {B.param(1)}, OpAttrs{.Flags = FlagAfn})));
 }
 
 TEST(Builder, ScopingAndWhile) {
@@ -101,7 +102,7 @@ TEST(Builder, ScopingAndWhile) {
                    {Type::f32(), Type::i32()}, {}, {"xv", "kv"}));
   Value Go = llvm::cantFail(
       B.create1(Opcode::ICmp, {Vars[1], B.intLiteral(Type::i32(), 10)},
-                OpAttrs{static_cast<uint8_t>(ICmpPred::SLT)}));
+                OpAttrs{.Sub = static_cast<uint8_t>(ICmpPred::SLT)}));
   llvm::cantFail(B.beginDo(Go));
   // Condition-region values are not visible in the do-region...
   EXPECT_NE(errText(B.create1(Opcode::Not, {Go})).find("outside the region"),
