@@ -327,6 +327,44 @@ static SrcLoc endLoc(const Token &YieldTok, const Token &Close) {
   return YieldTok.is(TokKind::Eof) ? Close.Loc : YieldTok.Loc;
 }
 
+/// The values a loop carries, `%name: T = INIT, ...` up to and including the
+/// closing ')': a for's `iter(...)` or a while's loop variables. Appends to
+/// Names, Types and Inits.
+Error ParserImpl::parseCarried(bool IsFor, TokenList &Names,
+                               llvm::SmallVectorImpl<Type> &Types,
+                               OperandList &Inits) {
+  const char *What = IsFor ? "(an iter argument)" : "(a loop variable)";
+  const char *After =
+      IsFor ? "after the iter argument" : "after the loop variable";
+  const char *Between =
+      IsFor ? "between iter arguments" : "between loop variables";
+  size_t First = Names.size();
+  while (!Tok.is(TokKind::RParen)) {
+    if (Names.size() != First)
+      if (Error E = expect(TokKind::Comma, Between))
+        return E;
+    Token NameTok = Tok;
+    if (Error E = expect(TokKind::LocalName, What))
+      return E;
+    if (Error E = reserveName(NameTok))
+      return E;
+    if (Error E = expect(TokKind::Colon, After))
+      return E;
+    llvm::Expected<Type> Ty = parseType();
+    if (!Ty)
+      return Ty.takeError();
+    if (Error E = expect(TokKind::Equal, "before the initial value"))
+      return E;
+    Inits.emplace_back();
+    if (Error E = parseOperand(Inits.back()))
+      return E;
+    Names.push_back(NameTok);
+    Types.push_back(*Ty);
+  }
+  consume(); // ')'
+  return Error::success();
+}
+
 Error ParserImpl::parseFor(const Token &First, llvm::ArrayRef<Token> Lhs) {
   Token ForTok = Tok;
   consume();
@@ -362,29 +400,7 @@ Error ParserImpl::parseFor(const Token &First, llvm::ArrayRef<Token> Lhs) {
     consume();
     if (Error E = expect(TokKind::LParen, "after 'iter'"))
       return E;
-    do {
-      Token NameTok = Tok;
-      if (Error E = expect(TokKind::LocalName, "(an iter argument)"))
-        return E;
-      if (Error E = reserveName(NameTok))
-        return E;
-      if (Error E = expect(TokKind::Colon, "after the iter argument"))
-        return E;
-      llvm::Expected<Type> Ty = parseType();
-      if (!Ty)
-        return Ty.takeError();
-      if (Error E = expect(TokKind::Equal, "before the initial value"))
-        return E;
-      Ops.emplace_back();
-      if (Error E = parseOperand(Ops.back()))
-        return E;
-      IterToks.push_back(NameTok);
-      IterTypes.push_back(*Ty);
-      if (!Tok.is(TokKind::Comma))
-        break;
-      consume();
-    } while (true);
-    if (Error E = expect(TokKind::RParen, "to close 'iter'"))
+    if (Error E = parseCarried(/*IsFor=*/true, IterToks, IterTypes, Ops))
       return E;
   }
   Token Open = Tok;
@@ -522,29 +538,8 @@ Error ParserImpl::parseWhile(const Token &First, llvm::ArrayRef<Token> Lhs) {
   TokenList VarToks;
   llvm::SmallVector<Type, 2> Types;
   OperandList Inits;
-  while (!Tok.is(TokKind::RParen)) {
-    if (!VarToks.empty())
-      if (Error E = expect(TokKind::Comma, "between loop variables"))
-        return E;
-    Token NameTok = Tok;
-    if (Error E = expect(TokKind::LocalName, "(a loop variable)"))
-      return E;
-    if (Error E = reserveName(NameTok))
-      return E;
-    if (Error E = expect(TokKind::Colon, "after the loop variable"))
-      return E;
-    llvm::Expected<Type> Ty = parseType();
-    if (!Ty)
-      return Ty.takeError();
-    if (Error E = expect(TokKind::Equal, "before the initial value"))
-      return E;
-    Inits.emplace_back();
-    if (Error E = parseOperand(Inits.back()))
-      return E;
-    VarToks.push_back(NameTok);
-    Types.push_back(*Ty);
-  }
-  consume(); // ')'
+  if (Error E = parseCarried(/*IsFor=*/false, VarToks, Types, Inits))
+    return E;
   Token Open = Tok;
   if (Error E =
           expect(TokKind::LBrace, "to start the condition region of 'while'"))

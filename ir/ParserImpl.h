@@ -130,6 +130,9 @@ private:
                             Opcode C);
   llvm::Error parseMemoryOperands(Opcode C, OperandList &Ops);
   llvm::Error parseCall(const Token &First, llvm::ArrayRef<Token> Lhs);
+  llvm::Error parseCarried(bool IsFor, TokenList &Names,
+                           llvm::SmallVectorImpl<Type> &Types,
+                           OperandList &Inits);
   llvm::Error parseFor(const Token &First, llvm::ArrayRef<Token> Lhs);
   llvm::Error parseIf(const Token &First, llvm::ArrayRef<Token> Lhs);
   llvm::Error parseWhile(const Token &First, llvm::ArrayRef<Token> Lhs);
