@@ -1,16 +1,14 @@
 //===- BuilderTest.cpp - the Builder builds only well-typed VIR -----------===//
 #include "ircgpu/Builder.h"
 
+#include "TestSupport.h"
+
 #include <gtest/gtest.h>
 
 using namespace ircgpu;
+using namespace ircgpu::test;
 
 namespace {
-
-std::string errText(llvm::Error E) { return llvm::toString(std::move(E)); }
-template <typename T> std::string errText(llvm::Expected<T> &&V) {
-  return V ? std::string("<no error>") : llvm::toString(V.takeError());
-}
 
 /// The spec's saxpy, built in memory.
 TEST(Builder, Saxpy) {

@@ -7,9 +7,12 @@
 #include "ircgpu/Printer.h"
 #include "ircgpu/Version.h"
 
+#include "TestSupport.h"
+
 #include <gtest/gtest.h>
 
 using namespace ircgpu;
+using namespace ircgpu::test;
 using llvm::cantFail;
 
 namespace {
@@ -187,23 +190,11 @@ TEST(Hash, Inputs) {
 
 TEST(Hash, DeepNestingHashesIteratively) {
   Module M;
-  Builder B(M);
-  Function *F = cantFail(B.declareFunction("deep", {Type::i1()}, {}, {}));
-  cantFail(B.beginBody(*F));
-  cantFail(B.finishBody({}));
-  Op If;
-  If.Code = Opcode::If;
-  If.Operands.push_back(F->Params[0]);
-  If.Regions.resize(2);
-  Region *R = &F->Body;
-  for (unsigned I = 0; I < 5000; ++I) {
-    R->Ops.insert(R->Ops.begin(), If);
-    R = &R->Ops.front().Regions[0];
-  }
+  Function *F = buildNestedIfs(M, "deep", 5000);
   std::string H = moduleHash(M, {});
   EXPECT_EQ(H.size(), 64u);
   // One level less is a different module.
-  R = &F->Body;
+  Region *R = &F->Body;
   for (unsigned I = 0; I < 4998; ++I)
     R = &R->Ops.front().Regions[0];
   R->Ops.front().Regions[0].Ops.clear();
@@ -240,26 +231,17 @@ TEST(Hash, RegionStructureMatters) {
 // --- from text --------------------------------------------------------------
 
 std::string textHash(llvm::StringRef Text) {
-  auto M = parseModule(Text);
-  if (!M) {
-    ADD_FAILURE() << llvm::toString(M.takeError()) << "\nin:\n" << Text.str();
-    return "";
-  }
-  return moduleHash(**M, {});
+  auto M = parseOk(Text);
+  return M ? moduleHash(*M, {}) : "";
 }
 
-const char *Saxpy = R"(
-func @saxpy(%n: i64, %a: f32, %x: ptr<f32> readonly, %y: ptr<f32>) {
-  for %i = 0 to %n step 1 {
-    %xi = load %x[%i]
-    %yi = load %y[%i]
-    %t  = fmul %a, %xi
-    %r  = fsub %t, %yi
-    store %y[%i], %r
-  }
-  ret
-}
-)";
+/// The spec's saxpy with 'fsub %t, %yi' for 'fadd %t, %yi': an operation
+/// whose operands cannot be swapped.
+const std::string Saxpy = [] {
+  std::string S = SpecSaxpyText;
+  S.replace(S.find("fadd %t, %yi"), 12, "fsub %t, %yi");
+  return S;
+}();
 
 TEST(Hash, TextRenamingCommentsAndWhitespace) {
   const char *Renamed = R"(; the same kernel, renamed and reformatted

@@ -10,6 +10,8 @@
 #include "ircgpu/Parser.h"
 #include "ircgpu/Verifier.h"
 
+#include "TestSupport.h"
+
 #include <gtest/gtest.h>
 
 #include <bit>
@@ -19,6 +21,7 @@
 #include <limits>
 
 using namespace ircgpu;
+using namespace ircgpu::test;
 
 namespace {
 
@@ -38,12 +41,6 @@ void ok(llvm::Error E) {
   }
 }
 
-const Type I1 = Type::i1(), I8 = Type::scalar(Scalar::I8),
-           I16 = Type::scalar(Scalar::I16), I32 = Type::i32(),
-           I64 = Type::i64(), F32 = Type::f32(), F64 = Type::f64();
-
-uint64_t f32b(float F) { return std::bit_cast<uint32_t>(F); }
-uint64_t f64b(double D) { return std::bit_cast<uint64_t>(D); }
 float asf32(uint64_t B) {
   return std::bit_cast<float>(static_cast<uint32_t>(B));
 }
@@ -862,19 +859,7 @@ std::unique_ptr<Interpreter> fromText(std::unique_ptr<Module> &M,
 
 TEST(Interpreter, SpecExamplesFromText) {
   std::unique_ptr<Module> M;
-  auto Saxpy = fromText(M, R"(
-func @saxpy(%n: i64, %a: f32, %x: ptr<f32> readonly, %y: ptr<f32>) {
-  for %i = 0 to %n step 1 {
-    %xi = load %x[%i]
-    %yi = load %y[%i]
-    %t  = fmul %a, %xi
-    %r  = fadd %t, %yi
-    store %y[%i], %r
-  }
-  ret
-}
-)",
-                        "saxpy");
+  auto Saxpy = fromText(M, SpecSaxpyText, "saxpy");
   float X[3] = {1, 2, 3}, Y[3] = {10, 20, 30};
   ok(Saxpy
          ->run({InterpArg::scalar(3), InterpArg::scalar(f32b(2.0f)),
@@ -888,17 +873,7 @@ func @saxpy(%n: i64, %a: f32, %x: ptr<f32> readonly, %y: ptr<f32>) {
       "3)");
 
   std::unique_ptr<Module> M2;
-  auto Sum = fromText(M2, R"(
-func @sum(%n: i64, %x: ptr<f32> readonly) -> f32 {
-  %s = for %i = 0 to %n step 1 parallel reassoc iter(%acc: f32 = 0.0) {
-    %v = load %x[%i]
-    %a = fadd %acc, %v
-    yield %a
-  }
-  ret %s
-}
-)",
-                      "sum");
+  auto Sum = fromText(M2, SpecSumText, "sum");
   // Left to right: 1e8 + 1 + 1 + ... stays 1e8 in f32; another order would not.
   float V[5] = {1e8f, 1, 1, 1, 1};
   EXPECT_EQ(ok(Sum->run({InterpArg::scalar(5), InterpArg::buffer(V, 5)}))[0],

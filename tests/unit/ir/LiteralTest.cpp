@@ -1,19 +1,17 @@
 //===- tests/unit/ir/LiteralTest.cpp - literal syntax ---------------------===//
 #include "ircgpu/Literal.h"
 
+#include "TestSupport.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
 #include <random>
 
 using namespace ircgpu;
+using namespace ircgpu::test;
 
 namespace {
-
-const Type I1 = Type::i1(), I8 = Type::scalar(Scalar::I8),
-           I16 = Type::scalar(Scalar::I16), I32 = Type::i32(),
-           I64 = Type::i64(), F32 = Type::f32(), F64 = Type::f64();
 
 uint64_t ok(llvm::StringRef Text, Type Ty) {
   llvm::Expected<uint64_t> B = parseLiteral(Text, Ty);
@@ -30,17 +28,6 @@ std::string err(llvm::StringRef Text, Type Ty) {
   if (B)
     return "<accepted: " + std::to_string(*B) + ">";
   return llvm::toString(B.takeError());
-}
-
-uint64_t bitsOf(float F) {
-  uint32_t B;
-  std::memcpy(&B, &F, 4);
-  return B;
-}
-uint64_t bitsOf(double D) {
-  uint64_t B;
-  std::memcpy(&B, &D, 8);
-  return B;
 }
 
 TEST(LiteralTest, IntegersFitSignlessRange) {
@@ -99,19 +86,19 @@ TEST(LiteralTest, FloatSyntaxIsNotAnInteger) {
 }
 
 TEST(LiteralTest, Floats) {
-  EXPECT_EQ(ok("1", F32), bitsOf(1.0f));
+  EXPECT_EQ(ok("1", F32), f32b(1.0f));
   EXPECT_EQ(ok("-0", F32), 0x80000000u);
   EXPECT_EQ(ok("-0", F64), uint64_t(1) << 63);
   EXPECT_EQ(ok("0", F64), 0u);
-  EXPECT_EQ(ok("2.5", F32), bitsOf(2.5f));
-  EXPECT_EQ(ok("1e-3", F64), bitsOf(1e-3));
-  EXPECT_EQ(ok("1E+3", F64), bitsOf(1000.0));
-  EXPECT_EQ(ok("0x1.8p+1", F32), bitsOf(3.0f));
-  EXPECT_EQ(ok("0x1.8p+1", F64), bitsOf(3.0));
-  EXPECT_EQ(ok("0x10", F32), bitsOf(16.0f));
-  EXPECT_EQ(ok("-0x1p-2", F64), bitsOf(-0.25));
+  EXPECT_EQ(ok("2.5", F32), f32b(2.5f));
+  EXPECT_EQ(ok("1e-3", F64), f64b(1e-3));
+  EXPECT_EQ(ok("1E+3", F64), f64b(1000.0));
+  EXPECT_EQ(ok("0x1.8p+1", F32), f32b(3.0f));
+  EXPECT_EQ(ok("0x1.8p+1", F64), f64b(3.0));
+  EXPECT_EQ(ok("0x10", F32), f32b(16.0f));
+  EXPECT_EQ(ok("-0x1p-2", F64), f64b(-0.25));
   // 0.1 rounded once to f32, not through double.
-  EXPECT_EQ(ok("0.1", F32), bitsOf(0.1f));
+  EXPECT_EQ(ok("0.1", F32), f32b(0.1f));
   // A decimal whose double rounding would differ: halfway between two floats
   // after rounding to double first. 1.00000005960464477550 is just above the
   // midpoint of 1 and 1+2^-23; strtof rounds up, double-then-float rounds down.
@@ -147,7 +134,7 @@ TEST(LiteralTest, FloatRange) {
   EXPECT_EQ(err("1e309", F64), "literal 1e309 does not fit in f64");
   EXPECT_EQ(err("0x1p+128", F32), "literal 0x1p+128 does not fit in f32");
   EXPECT_EQ(ok("3.4028235e38", F32), 0x7f7fffffu);
-  EXPECT_EQ(ok("1e308", F64), bitsOf(1e308));
+  EXPECT_EQ(ok("1e308", F64), f64b(1e308));
   // Underflow to a denormal or to zero is fine.
   EXPECT_EQ(ok("1e-45", F32), 1u);
   EXPECT_EQ(ok("1e-50", F32), 0u);
@@ -181,14 +168,14 @@ TEST(LiteralTest, FormatIntegers) {
 }
 
 TEST(LiteralTest, FormatFloats) {
-  EXPECT_EQ(formatLiteral(F32, bitsOf(1.0f)), "1.0");
+  EXPECT_EQ(formatLiteral(F32, f32b(1.0f)), "1.0");
   EXPECT_EQ(formatLiteral(F32, 0x80000000u), "-0.0");
   EXPECT_EQ(formatLiteral(F64, 0), "0.0");
-  EXPECT_EQ(formatLiteral(F32, bitsOf(0.1f)), "0.1");
-  EXPECT_EQ(formatLiteral(F64, bitsOf(0.1)), "0.1");
-  EXPECT_EQ(formatLiteral(F32, bitsOf(2.5f)), "2.5");
-  EXPECT_EQ(formatLiteral(F32, bitsOf(1e20f)), "1e+20");
-  EXPECT_EQ(formatLiteral(F64, bitsOf(1e-300)), "1e-300");
+  EXPECT_EQ(formatLiteral(F32, f32b(0.1f)), "0.1");
+  EXPECT_EQ(formatLiteral(F64, f64b(0.1)), "0.1");
+  EXPECT_EQ(formatLiteral(F32, f32b(2.5f)), "2.5");
+  EXPECT_EQ(formatLiteral(F32, f32b(1e20f)), "1e+20");
+  EXPECT_EQ(formatLiteral(F64, f64b(1e-300)), "1e-300");
   EXPECT_EQ(formatLiteral(F32, 1), "1e-45");
   EXPECT_EQ(formatLiteral(F32, 0x7f800000u), "inf");
   EXPECT_EQ(formatLiteral(F32, 0xff800000u), "-inf");

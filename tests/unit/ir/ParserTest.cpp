@@ -4,23 +4,16 @@
 #include "ircgpu/Diagnostics.h"
 #include "ircgpu/Literal.h"
 
+#include "TestSupport.h"
+
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <random>
 
 using namespace ircgpu;
+using namespace ircgpu::test;
 
 namespace {
-
-std::unique_ptr<Module> parseOk(llvm::StringRef Src) {
-  auto M = parseModule(Src);
-  if (!M) {
-    ADD_FAILURE() << llvm::toString(M.takeError()) << "\nin:\n" << Src.str();
-    return nullptr;
-  }
-  return std::move(*M);
-}
 
 /// "LINE:COL: MESSAGE" of the first diagnostic, or "<ok>".
 std::string firstDiag(llvm::StringRef Src) {
@@ -41,31 +34,8 @@ std::string firstDiag(llvm::StringRef Src) {
   return Out;
 }
 
-const char *Saxpy =
-    R"(func @saxpy(%n: i64, %a: f32, %x: ptr<f32> readonly, %y: ptr<f32>) {
-  for %i = 0 to %n step 1 {
-    %xi = load %x[%i]
-    %yi = load %y[%i]
-    %t  = fmul %a, %xi
-    %r  = fadd %t, %yi
-    store %y[%i], %r
-  }
-  ret
-}
-)";
-
-const char *Sum = R"(func @sum(%n: i64, %x: ptr<f32> readonly) -> f32 {
-  %s = for %i = 0 to %n step 1 parallel reassoc iter(%acc: f32 = 0.0) {
-    %v = load %x[%i]
-    %a = fadd %acc, %v
-    yield %a
-  }
-  ret %s
-}
-)";
-
 TEST(ParserTest, Saxpy) {
-  auto M = parseOk(Saxpy);
+  auto M = parseOk(SpecSaxpyText);
   ASSERT_TRUE(M);
   ASSERT_EQ(M->Functions.size(), 1u);
   const Function &F = *M->Functions[0];
@@ -105,7 +75,7 @@ TEST(ParserTest, Saxpy) {
 }
 
 TEST(ParserTest, Sum) {
-  auto M = parseOk(Sum);
+  auto M = parseOk(SpecSumText);
   ASSERT_TRUE(M);
   const Function &F = *M->Functions[0];
   ASSERT_EQ(F.ResultTypes.size(), 1u);
@@ -523,14 +493,10 @@ TEST(ParserTest, BinaryGarbage) {
 TEST(ParserTest, LongGarbageLine) {
   std::string Src(8 << 20, 'x');
   Src[Src.size() / 2] = '$';
-  auto Start = std::chrono::steady_clock::now();
+  // Correctness only: speed is benchmarks/frontend_bench's job.
   std::string D = firstDiag(Src);
-  double Secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - Start)
-          .count();
   EXPECT_EQ(D, "1:1: expected 'func' at top level, found '" +
                    Src.substr(0, Src.size() / 2) + "'");
-  EXPECT_LT(Secs, 2.0);
   std::string Src2 = "func @f() {\n  " + std::string(8 << 20, '!') + "\n}";
   EXPECT_EQ(firstDiag(Src2), "2:3: unexpected character '!'");
 }
@@ -542,14 +508,10 @@ TEST(ParserTest, HundredThousandOps) {
     Src += "  %v" + std::to_string(I) + " = mul %v" + std::to_string(I - 1) +
            ", 3\n";
   Src += "  store %p[0], %v99999\n  ret %v99999\n}\n";
-  auto Start = std::chrono::steady_clock::now();
+  // Correctness only; parse time is measured by benchmarks/frontend_bench.
   auto M = parseOk(Src);
-  double Secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - Start)
-          .count();
   ASSERT_TRUE(M);
   EXPECT_EQ(M->Functions[0]->Body.Ops.size(), 100002u);
-  EXPECT_LT(Secs, 1.0);
 }
 
 TEST(ParserTest, ManyFunctionsCallingForward) {

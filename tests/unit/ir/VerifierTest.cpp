@@ -9,9 +9,12 @@
 #include "ircgpu/Builder.h"
 #include "ircgpu/Diagnostics.h"
 
+#include "TestSupport.h"
+
 #include <gtest/gtest.h>
 
 using namespace ircgpu;
+using namespace ircgpu::test;
 using llvm::cantFail;
 
 namespace {
@@ -768,21 +771,8 @@ TEST(Verifier, ManyRecursiveFunctions) {
 
 TEST(Verifier, NestingTooDeep) {
   Module M;
-  Builder B(M);
-  Function *F =
-      cantFail(B.declareFunction("deep", {Type::i1()}, {}, {}, {"c"}));
-  cantFail(B.beginBody(*F));
-  cantFail(B.finishBody({}));
   // 300 nested ifs, built by hand (the Builder stops at MaxNestingDepth).
-  Op If;
-  If.Code = Opcode::If;
-  If.Operands.push_back(F->Params[0]);
-  If.Regions.resize(2);
-  Region *R = &F->Body;
-  for (unsigned I = 0; I < 300; ++I) {
-    R->Ops.insert(R->Ops.begin(), If);
-    R = &R->Ops.front().Regions[0];
-  }
+  buildNestedIfs(M, "deep", 300, {"c"});
   auto Ds = diags(M);
   ASSERT_EQ(Ds.size(), 1u) << all(Ds);
   EXPECT_EQ(Ds[0].Message, "nesting deeper than 256 regions (in @deep)");
@@ -827,26 +817,8 @@ TEST(Verifier, MessagesWithoutLocationNameTheFunction) {
 namespace {
 
 TEST(Verifier, TextSpecExamplesVerify) {
-  const char *Text = R"(
-func @saxpy(%n: i64, %a: f32, %x: ptr<f32> readonly, %y: ptr<f32>) {
-  for %i = 0 to %n step 1 {
-    %xi = load %x[%i]
-    %yi = load %y[%i]
-    %t  = fmul %a, %xi
-    %r  = fadd %t, %yi
-    store %y[%i], %r
-  }
-  ret
-}
-func @sum(%n: i64, %x: ptr<f32> readonly) -> f32 {
-  %s = for %i = 0 to %n step 1 parallel reassoc iter(%acc: f32 = 0.0) {
-    %v = load %x[%i]
-    %a = fadd %acc, %v
-    yield %a
-  }
-  ret %s
-}
-func @w(%x0: f32, %c: i1, %p: ptr<f32>) -> f32 {
+  std::string Text = std::string(SpecSaxpyText) + SpecSumText +
+                     R"(func @w(%x0: f32, %c: i1, %p: ptr<f32>) -> f32 {
   %x, %k = while (%xv: f32 = %x0, %kv: i32 = 0) {
     %go = icmp slt %kv, 10
     condition %go
