@@ -42,6 +42,11 @@ using SlotId = uint32_t;
 struct PlanSlot {
   Type Ty;
   std::string Name; ///< for printing: the VIR value's name, or ""
+  /// A constant slot (a literal loop bound, initial value, returned value, or
+  /// the result of a `const` op) holds Bits (as ValueInfo::Bits) from the
+  /// start of the plan; no step writes it.
+  bool IsConst = false;
+  uint64_t Bits = 0;
 };
 
 /// One dimension of a kernel's grid: the bounds of the loop it replaces.
@@ -85,8 +90,8 @@ struct PlanStep {
   // ForLoop: Bounds = {LB, UB, Step}; Index is the slot of the loop index.
   // WhileLoop: Cond steps run first and set CondSlot.
   // Both: Carried[i] holds the loop variable, initialised from Inits[i],
-  // updated from Nexts[i] at the end of Body; LoopResults[i] get the final
-  // values.
+  // updated from Nexts[i] at the end of Body (all at once: a Next may be
+  // another Carried slot, as in a swap); LoopResults[i] get the final values.
   GridDim Bounds{~0u, ~0u, ~0u};
   SlotId Index = ~0u;
   std::vector<PlanStep> Cond;

@@ -4,6 +4,7 @@
 
 #include "ircgpu/Interpreter.h"
 #include "ircgpu/Literal.h"
+#include "ircgpu/Simulator.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/raw_ostream.h"
@@ -14,11 +15,13 @@ namespace irctool {
 
 namespace {
 
-enum class DeviceKind { Interp, Auto, Cuda, Hip };
+enum class DeviceKind { Interp, Sim, Auto, Cuda, Hip };
 
 Expected<DeviceKind> parseDevice(StringRef D) {
   if (D == "interp")
     return DeviceKind::Interp;
+  if (D == "sim")
+    return DeviceKind::Sim;
   if (D == "auto")
     return DeviceKind::Auto;
   StringRef Rest = D;
@@ -28,8 +31,21 @@ Expected<DeviceKind> parseDevice(StringRef D) {
       (Rest.empty() ||
        (Rest.consume_front(":") && !Rest.empty() && all_of(Rest, isDigit))))
     return Cuda ? DeviceKind::Cuda : DeviceKind::Hip;
-  return usageError("--device: unknown device '" + D +
-                    "' (expected auto, interp, cuda, cuda:N, hip or hip:N)");
+  return usageError(
+      "--device: unknown device '" + D +
+      "' (expected auto, interp, sim, cuda, cuda:N, hip or hip:N)");
+}
+
+/// --device sim: the launch plan on the plan simulator (Simulator.h).
+Expected<std::vector<uint64_t>>
+simulate(const Source &Src, const ircgpu::Module &M, const ircgpu::Function &F,
+         const RunOptions &Opts, const Bindings &B) {
+  auto P = buildPlanForTool(Src, M, F.Name, Opts.Codegen);
+  if (!P)
+    return P.takeError();
+  ircgpu::SimOptions SO;
+  SO.Seed = Opts.Seed;
+  return ircgpu::simulatePlan(*P, B.Args, SO);
 }
 
 } // namespace
@@ -59,6 +75,7 @@ Error runRun(const RunOptions &Opts) {
   // and says so; asking for a GPU by name is a device error.
   switch (*Device) {
   case DeviceKind::Interp:
+  case DeviceKind::Sim:
     break;
   case DeviceKind::Auto:
     errs() << "irc-gpu: no GPU device found; running on the interpreter "
@@ -70,10 +87,15 @@ Error runRun(const RunOptions &Opts) {
                         "': no GPU runtime in this build");
   }
 
-  auto Interp = ircgpu::Interpreter::create(**M, (*F)->Name);
-  if (!Interp)
-    return Interp.takeError();
-  auto Results = (*Interp)->run(B->Args);
+  auto Execute = [&]() -> Expected<std::vector<uint64_t>> {
+    if (*Device == DeviceKind::Sim)
+      return simulate(*Src, **M, **F, Opts, *B);
+    auto Interp = ircgpu::Interpreter::create(**M, (*F)->Name);
+    if (!Interp)
+      return Interp.takeError();
+    return (*Interp)->run(B->Args);
+  };
+  auto Results = Execute();
   if (!Results)
     return Results.takeError();
   if (Error E = writeOutputs(**F, *B))

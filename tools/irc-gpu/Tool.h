@@ -9,6 +9,7 @@
 #define IRCGPU_TOOLS_TOOL_H
 
 #include "ircgpu/IR.h"
+#include "ircgpu/Plan.h"
 
 #include "llvm/Support/Error.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -92,10 +93,33 @@ struct HashOptions {
 };
 llvm::Error runHash(const HashOptions &Opts);
 
+struct CompileCmdOptions {
+  std::string Input;
+  std::string Entry;
+  std::string Output = "-";
+  std::string Emit = "bundle";        ///< plan llvm ptx cubin hsaco bundle
+  std::vector<std::string> DumpAfter; ///< pass names or "all"
+  CodegenOptions Codegen;
+};
+llvm::Error runCompile(const CompileCmdOptions &Opts);
+
+/// Checks --dump-after names against ircgpu::passNames() (and "all"); a usage
+/// error listing the names otherwise.
+llvm::Error checkDumpAfter(llvm::ArrayRef<std::string> Names);
+
+/// Compiles entry Entry of M (read from Src) into a launch plan. A
+/// diagnostic (`not offloadable: ...`) is printed against Src and becomes an
+/// already-reported input error. DumpAfter output goes to stderr.
+llvm::Expected<ircgpu::Plan>
+buildPlanForTool(const Source &Src, const ircgpu::Module &M,
+                 llvm::StringRef Entry, const CodegenOptions &Codegen,
+                 llvm::ArrayRef<std::string> DumpAfter = {});
+
 struct RunOptions {
   std::string Input;
   std::string Entry;
   std::string Device = "auto";
+  uint64_t Seed = 1;             ///< --device sim: the grid-point order
   std::vector<std::string> Args; ///< NAME=VALUE or NAME=@PATH
   std::vector<std::string> Outs; ///< NAME=PATH
   CodegenOptions Codegen;

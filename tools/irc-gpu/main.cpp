@@ -25,17 +25,20 @@ cl::SubCommand HashCmd(
     "hash",
     "Print the content hash of a module (the compiled-module cache key)");
 cl::SubCommand RunCmd("run", "Run an entry function and print its results");
+cl::SubCommand
+    CompileCmd("compile",
+               "Compile an entry function into a launch plan and GPU code");
 
 // The input file of every subcommand.
 cl::opt<std::string> Input(cl::Positional, cl::Required,
                            cl::desc("<file.vir | ->"), cl::sub(FmtCmd),
                            cl::sub(HashCmd), cl::sub(RunCmd),
-                           cl::cat(Category));
+                           cl::sub(CompileCmd), cl::cat(Category));
 
 cl::opt<std::string>
     Output("o", cl::desc("Write the output to <file> (default: - = stdout)"),
            cl::value_desc("file"), cl::init("-"), cl::sub(FmtCmd),
-           cl::cat(Category));
+           cl::sub(CompileCmd), cl::cat(Category));
 
 cl::opt<std::string>
     HashEntry("entry", cl::desc("The entry function (part of the hash)"),
@@ -43,6 +46,22 @@ cl::opt<std::string>
 cl::opt<std::string> RunEntry("entry", cl::desc("The entry function to run"),
                               cl::value_desc("name"), cl::Required,
                               cl::sub(RunCmd), cl::cat(Category));
+cl::opt<std::string> CompileEntry("entry",
+                                  cl::desc("The entry function to compile"),
+                                  cl::value_desc("name"), cl::Required,
+                                  cl::sub(CompileCmd), cl::cat(Category));
+cl::opt<std::string>
+    Emit("emit",
+         cl::desc("What to write: plan (the launch plan, readable), llvm, "
+                  "ptx, cubin, hsaco or bundle (the default; code generation "
+                  "is not implemented yet)"),
+         cl::value_desc("kind"), cl::init("bundle"), cl::sub(CompileCmd),
+         cl::cat(Category));
+cl::list<std::string>
+    DumpAfter("dump-after",
+              cl::desc("Print the entry function after pass PASS (or after "
+                       "every pass: all) to stderr; repeatable"),
+              cl::value_desc("PASS"), cl::sub(CompileCmd), cl::cat(Category));
 
 // Code generation options: part of the hash; `run` takes them too (they take
 // effect with the GPU code generator).
@@ -51,31 +70,39 @@ cl::opt<std::string>
            cl::desc("GPU target: sm_XY (NVIDIA, e.g. sm_90) or gfxNNN "
                     "(AMD, e.g. gfx90a); run: used by GPU code generation"),
            cl::value_desc("T"), cl::sub(HashCmd), cl::sub(RunCmd),
-           cl::cat(Category));
+           cl::sub(CompileCmd), cl::cat(Category));
 cl::opt<std::string>
     OptLevel("O",
              cl::desc("Optimization level of GPU code: -O0, -O1, -O2 "
                       "(default) or -O3"),
              cl::Prefix, cl::init("2"), cl::value_desc("N"), cl::sub(HashCmd),
-             cl::sub(RunCmd), cl::cat(Category));
+             cl::sub(RunCmd), cl::sub(CompileCmd), cl::cat(Category));
 cl::opt<bool>
     Checked("checked",
             cl::desc("Bounds-checked mode: an out-of-bounds access is an error "
                      "naming the function, buffer and index (the interpreter "
                      "always checks)"),
-            cl::sub(HashCmd), cl::sub(RunCmd), cl::cat(Category));
+            cl::sub(HashCmd), cl::sub(RunCmd), cl::sub(CompileCmd),
+            cl::cat(Category));
 cl::opt<bool>
     AllowSequential("allow-sequential",
                     cl::desc("Run loops that cannot be offloaded sequentially "
                              "on the device instead of failing"),
-                    cl::sub(HashCmd), cl::sub(RunCmd), cl::cat(Category));
+                    cl::sub(HashCmd), cl::sub(RunCmd), cl::sub(CompileCmd),
+                    cl::cat(Category));
 
 cl::opt<std::string>
     Device("device",
            cl::desc("Where to run: auto (default: the first GPU, else the "
-                    "interpreter), interp, cuda, cuda:N, hip, hip:N"),
+                    "interpreter), interp, sim (the launch plan on the plan "
+                    "simulator), cuda, cuda:N, hip, hip:N"),
            cl::value_desc("D"), cl::init("auto"), cl::sub(RunCmd),
            cl::cat(Category));
+cl::opt<unsigned long long>
+    Seed("seed",
+         cl::desc("--device sim: seed of the order in which grid points run "
+                  "(default 1)"),
+         cl::value_desc("N"), cl::init(1), cl::sub(RunCmd), cl::cat(Category));
 cl::list<std::string>
     Args("arg",
          cl::desc("Bind a parameter: NAME=VALUE for a scalar (a VIR "
@@ -91,6 +118,7 @@ constexpr const char *Overview =
     "irc-gpu: compiles VIR loop nests for GPUs and runs them\n\n"
     "  irc-gpu fmt FILE\n"
     "  irc-gpu hash FILE [--entry NAME] [--target T] [-O0..-O3]\n"
+    "  irc-gpu compile FILE --entry NAME --target T [-o OUT] [--emit KIND]\n"
     "  irc-gpu run FILE --entry NAME [--device D] [--arg NAME=VALUE]... "
     "[--out NAME=PATH]...\n\n"
     "FILE '-' reads stdin. Exit status: 0 success, 1 error in the input, "
@@ -137,17 +165,29 @@ int main(int argc, char **argv) {
     O.Codegen = codegenOptions();
     return irctool::reportAndExit(irctool::runHash(O));
   }
+  if (CompileCmd) {
+    irctool::CompileCmdOptions O;
+    O.Input = Input;
+    O.Entry = CompileEntry;
+    O.Output = Output;
+    O.Emit = Emit;
+    O.DumpAfter = DumpAfter;
+    O.Codegen = codegenOptions();
+    return irctool::reportAndExit(irctool::runCompile(O));
+  }
   if (RunCmd) {
     irctool::RunOptions O;
     O.Input = Input;
     O.Entry = RunEntry;
     O.Device = Device;
+    O.Seed = Seed;
     O.Args = Args;
     O.Outs = Outs;
     O.Codegen = codegenOptions();
     return irctool::reportAndExit(irctool::runRun(O));
   }
-  errs() << "irc-gpu: error: no subcommand given (fmt, hash or run); see "
-            "'irc-gpu --help'\n";
+  errs()
+      << "irc-gpu: error: no subcommand given (fmt, hash, compile or run); see "
+         "'irc-gpu --help'\n";
   return irctool::ExitUsage;
 }

@@ -1,0 +1,116 @@
+//===- Compile.cpp - `irc-gpu compile`: an entry function to a plan -------===//
+//
+// For now only `--emit plan` produces output: the code generators that turn
+// a plan's kernels into LLVM IR, PTX and code objects come with a later
+// issue, and until then asking for them is an honest error (exit 1).
+//
+//===----------------------------------------------------------------------===//
+#include "Tool.h"
+
+#include "ircgpu/Compiler.h"
+#include "ircgpu/Diagnostics.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+namespace irctool {
+
+namespace {
+
+constexpr const char *EmitKinds[] = {"plan",  "llvm",  "ptx",
+                                     "cubin", "hsaco", "bundle"};
+
+Error checkEmit(StringRef Emit) {
+  if (is_contained(EmitKinds, Emit))
+    return Error::success();
+  return usageError("--emit: unknown kind '" + Emit +
+                    "' (expected plan, llvm, ptx, cubin, hsaco or bundle)");
+}
+
+} // namespace
+
+Error checkDumpAfter(ArrayRef<std::string> Names) {
+  ArrayRef<const char *> Passes = ircgpu::passNames();
+  for (const std::string &N : Names) {
+    if (N == "all" || is_contained(Passes, StringRef(N)))
+      continue;
+    std::string Known;
+    for (const char *P : Passes)
+      Known += std::string(Known.empty() ? "" : ", ") + P;
+    return usageError("--dump-after: unknown pass '" + N + "' (expected " +
+                      Known + " or all)");
+  }
+  return Error::success();
+}
+
+Expected<ircgpu::Plan> buildPlanForTool(const Source &Src,
+                                        const ircgpu::Module &M,
+                                        StringRef Entry,
+                                        const CodegenOptions &Codegen,
+                                        ArrayRef<std::string> DumpAfter) {
+  ircgpu::CompileOptions CO;
+  CO.AllowSequential = Codegen.AllowSequential;
+  CO.Checked = Codegen.Checked;
+  CO.DumpAfter.assign(DumpAfter.begin(), DumpAfter.end());
+  CO.DumpStream = &errs();
+  auto P = ircgpu::buildPlan(M, Entry, CO);
+  errs().flush();
+  if (P)
+    return P;
+  Error Rest = handleErrors(
+      P.takeError(), [&](std::unique_ptr<ircgpu::DiagnosticError> D) {
+        ircgpu::printDiagnostics(errs(), Src.DisplayName, Src.text(),
+                                 Error(std::move(D)));
+        return make_error<ToolError>(ExitInput, ""); // already reported
+      });
+  return Rest;
+}
+
+Error runCompile(const CompileCmdOptions &Opts) {
+  // Usage errors first, before any file is read.
+  if (Opts.Codegen.Target.empty())
+    return usageError("compile: --target is required (sm_XY, e.g. sm_90, or "
+                      "gfxNNN, e.g. gfx90a)");
+  if (Error E = checkTarget(Opts.Codegen.Target))
+    return E;
+  if (Error E = checkEmit(Opts.Emit))
+    return E;
+  if (Error E = checkDumpAfter(Opts.DumpAfter))
+    return E;
+
+  auto Src = readSource(Opts.Input);
+  if (!Src)
+    return Src.takeError();
+  auto M = loadModule(*Src);
+  if (!M)
+    return M.takeError();
+  auto F = findEntry(**M, Opts.Entry);
+  if (!F)
+    return F.takeError();
+  auto P =
+      buildPlanForTool(*Src, **M, (*F)->Name, Opts.Codegen, Opts.DumpAfter);
+  if (!P)
+    return P.takeError();
+
+  if (Opts.Emit != "plan")
+    return inputError("--emit " + Opts.Emit +
+                      ": code generation is not implemented yet");
+
+  std::error_code EC;
+  raw_fd_ostream OS(Opts.Output, EC, sys::fs::OF_None);
+  if (EC)
+    return inputError("cannot write '" + Opts.Output + "': " + EC.message());
+  ircgpu::printPlan(*P, OS);
+  OS.flush();
+  if (OS.has_error()) {
+    EC = OS.error();
+    OS.clear_error();
+    return inputError("cannot write '" + Opts.Output + "': " + EC.message());
+  }
+  return Error::success();
+}
+
+} // namespace irctool
