@@ -52,6 +52,22 @@ void ircgpu::cloneOps(const Function &Src, llvm::ArrayRef<Op> Ops,
   }
 }
 
+std::unique_ptr<Function> ircgpu::cloneFunction(const Function &F) {
+  auto Fn = std::make_unique<Function>();
+  Fn->Name = F.Name;
+  Fn->Loc = F.Loc;
+  Fn->ParamAttrs = F.ParamAttrs;
+  Fn->ResultTypes = F.ResultTypes;
+  ValueMap Map;
+  for (Value P : F.Params) {
+    Value NewP = cloneValue(F, P, *Fn);
+    Map.set(P, NewP);
+    Fn->Params.push_back(NewP);
+  }
+  cloneOps(F, F.Body.Ops, *Fn, Map, Fn->Body.Ops);
+  return Fn;
+}
+
 std::vector<Value> ircgpu::capturedValues(const Function &F,
                                           llvm::ArrayRef<Op> Ops) {
   std::vector<uint8_t> State(F.numValues(), 0); // 1 defined inside, 2 listed

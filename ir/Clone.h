@@ -11,6 +11,7 @@
 
 #include "ircgpu/IR.h"
 
+#include <memory>
 #include <vector>
 
 namespace ircgpu {
@@ -41,6 +42,9 @@ Value cloneValue(const Function &Src, Value V, Function &Dst);
 /// be mapped (the caller maps what the ops capture from outside).
 void cloneOps(const Function &Src, llvm::ArrayRef<Op> Ops, Function &Dst,
               ValueMap &Map, std::vector<Op> &Out);
+
+/// A copy of F (name, signature, attributes, body) with a fresh arena.
+std::unique_ptr<Function> cloneFunction(const Function &F);
 
 /// The values the ops use but do not define (nor their nested regions),
 /// literals excluded, in order of first use.

@@ -24,21 +24,8 @@ llvm::ArrayRef<const char *> ircgpu::passNames() { return PassNames; }
 /// stay valid), with fresh value arenas.
 static std::unique_ptr<Module> copyModule(const Module &M) {
   auto W = std::make_unique<Module>();
-  for (const auto &Src : M.Functions) {
-    auto Fn = std::make_unique<Function>();
-    Fn->Name = Src->Name;
-    Fn->Loc = Src->Loc;
-    Fn->ParamAttrs = Src->ParamAttrs;
-    Fn->ResultTypes = Src->ResultTypes;
-    ValueMap Map;
-    for (Value P : Src->Params) {
-      Value NewP = cloneValue(*Src, P, *Fn);
-      Map.set(P, NewP);
-      Fn->Params.push_back(NewP);
-    }
-    cloneOps(*Src, Src->Body.Ops, *Fn, Map, Fn->Body.Ops);
-    W->Functions.push_back(std::move(Fn));
-  }
+  for (const auto &Src : M.Functions)
+    W->Functions.push_back(cloneFunction(*Src));
   return W;
 }
 
@@ -57,19 +44,7 @@ static void dumpFunction(const CompileOptions &Opts, llvm::StringRef Pass,
   // printModule takes a module: lend it a copy of F alone (every dump comes
   // after inlining, so F calls nothing).
   Module One;
-  ValueMap Map;
-  auto Fn = std::make_unique<Function>();
-  Fn->Name = F.Name;
-  Fn->Loc = F.Loc;
-  Fn->ParamAttrs = F.ParamAttrs;
-  Fn->ResultTypes = F.ResultTypes;
-  for (Value P : F.Params) {
-    Value NewP = cloneValue(F, P, *Fn);
-    Map.set(P, NewP);
-    Fn->Params.push_back(NewP);
-  }
-  cloneOps(F, F.Body.Ops, *Fn, Map, Fn->Body.Ops);
-  One.Functions.push_back(std::move(Fn));
+  One.Functions.push_back(cloneFunction(F));
   *Opts.DumpStream << "; after " << Pass << '\n';
   printModule(One, *Opts.DumpStream);
 }
