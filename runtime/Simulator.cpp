@@ -14,6 +14,7 @@
 #include "ircgpu/Diagnostics.h"
 
 #include "ir/InterpSemantics.h"
+#include "ir/ScalarEval.h"
 
 #include "llvm/ADT/Twine.h"
 
@@ -76,42 +77,11 @@ uint64_t identityOf(Opcode Op, Type Ty) {
   }
 }
 
+/// OP(A, B), as the interpreter computes it (ir/ScalarEval.h).
 uint64_t combine(Opcode Op, Type Ty, uint64_t A, uint64_t B) {
-  unsigned S = shiftOf(Ty);
-  bool F64 = Ty.elem() == Scalar::F64;
-  switch (Op) {
-  case Opcode::Add:
-    return (A + B) & maskOf(S);
-  case Opcode::Mul:
-    return (A * B) & maskOf(S);
-  case Opcode::And:
-    return A & B;
-  case Opcode::Or:
-    return A | B;
-  case Opcode::Xor:
-    return A ^ B;
-  case Opcode::SMin:
-    return intSMin(A, B, S);
-  case Opcode::SMax:
-    return intSMax(A, B, S);
-  case Opcode::UMin:
-    return A <= B ? A : B;
-  case Opcode::UMax:
-    return A >= B ? A : B;
-  case Opcode::FAdd:
-    return F64 ? bitsF64(asF64(A) + asF64(B)) : bitsF32(asF32(A) + asF32(B));
-  case Opcode::FMul:
-    return F64 ? bitsF64(asF64(A) * asF64(B)) : bitsF32(asF32(A) * asF32(B));
-  case Opcode::FMin:
-    return F64 ? bitsF64(floatMin(asF64(A), asF64(B)))
-               : bitsF32(floatMin(asF32(A), asF32(B)));
-  case Opcode::FMax:
-    return F64 ? bitsF64(floatMax(asF64(A), asF64(B)))
-               : bitsF32(floatMax(asF32(A), asF32(B)));
-  default:
-    assert(false && "not a reduction opcode");
-    return A;
-  }
+  std::optional<uint64_t> R = evaluateScalarOp(Op, 0, Ty, Ty, {A, B});
+  assert(R && "not a reduction opcode");
+  return R ? *R : A;
 }
 
 /// One block of TreeBlock threads: thread t folds Xs[First + t],
