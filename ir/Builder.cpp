@@ -386,19 +386,28 @@ Builder::beginFor(Value LB, Value UB, Value Step, llvm::ArrayRef<Value> Inits,
   return Args;
 }
 
+/// Ends the innermost open region, which ends its op: checks and appends
+/// the yield, closes the region and defines the op's results.
 Expected<ValueList>
-Builder::endFor(llvm::ArrayRef<Value> Yields, SrcLoc YieldLoc,
-                llvm::ArrayRef<llvm::StringRef> ResultNames) {
-  if (Error E = expectTop(Opcode::For, 0, "endFor"))
-    return E;
+Builder::closeRegionOp(llvm::ArrayRef<Value> Yields, SrcLoc YieldLoc,
+                       llvm::ArrayRef<llvm::StringRef> ResultNames,
+                       llvm::StringRef What) {
   Frame &T = Frames.back();
-  if (Error E = checkYield(Yields, T.YieldTypes, "'for' body"))
+  if (Error E = checkYield(Yields, T.YieldTypes, What))
     return E;
   appendTerminator(*T.Reg, Opcode::Yield, Yields, YieldLoc);
   Op *Parent = T.Parent;
   llvm::SmallVector<Type, 2> Tys = T.YieldTypes;
   closeTop();
   return defineResults(*Parent, Tys, ResultNames);
+}
+
+Expected<ValueList>
+Builder::endFor(llvm::ArrayRef<Value> Yields, SrcLoc YieldLoc,
+                llvm::ArrayRef<llvm::StringRef> ResultNames) {
+  if (Error E = expectTop(Opcode::For, 0, "endFor"))
+    return E;
+  return closeRegionOp(Yields, YieldLoc, ResultNames, "'for' body");
 }
 
 Error Builder::beginIf(Value Cond, llvm::ArrayRef<Type> ResultTypes,
@@ -452,14 +461,8 @@ Builder::endIf(llvm::ArrayRef<Value> Yields, SrcLoc YieldLoc,
   bool InElse = T.Reg == &T.Parent->Regions[1];
   if (!InElse && !T.YieldTypes.empty())
     return fail("'if' with results needs an else region");
-  if (Error E = checkYield(Yields, T.YieldTypes,
-                           InElse ? "'if' else-region" : "'if' then-region"))
-    return E;
-  appendTerminator(*T.Reg, Opcode::Yield, Yields, YieldLoc);
-  Op *Parent = T.Parent;
-  llvm::SmallVector<Type, 2> Tys = T.YieldTypes;
-  closeTop();
-  return defineResults(*Parent, Tys, ResultNames);
+  return closeRegionOp(Yields, YieldLoc, ResultNames,
+                       InElse ? "'if' else-region" : "'if' then-region");
 }
 
 Expected<ValueList> Builder::beginWhile(llvm::ArrayRef<Value> Inits,
@@ -513,14 +516,7 @@ Builder::endWhile(llvm::ArrayRef<Value> Yields, SrcLoc YieldLoc,
                   llvm::ArrayRef<llvm::StringRef> ResultNames) {
   if (Error E = expectTop(Opcode::While, 1, "endWhile"))
     return E;
-  Frame &T = Frames.back();
-  if (Error E = checkYield(Yields, T.YieldTypes, "'while' do-region"))
-    return E;
-  appendTerminator(*T.Reg, Opcode::Yield, Yields, YieldLoc);
-  Op *Parent = T.Parent;
-  llvm::SmallVector<Type, 2> Tys = T.YieldTypes;
-  closeTop();
-  return defineResults(*Parent, Tys, ResultNames);
+  return closeRegionOp(Yields, YieldLoc, ResultNames, "'while' do-region");
 }
 
 Error Builder::finishBody(llvm::ArrayRef<Value> Values, SrcLoc Loc) {

@@ -142,6 +142,10 @@ private:
   void pushFrame(Op *Parent, Region *Reg, llvm::ArrayRef<Type> YieldTypes,
                  uint32_t OuterScope);
   void closeTop();
+  llvm::Expected<llvm::SmallVector<Value, 2>>
+  closeRegionOp(llvm::ArrayRef<Value> Yields, SrcLoc YieldLoc,
+                llvm::ArrayRef<llvm::StringRef> ResultNames,
+                llvm::StringRef What);
   llvm::Error expectTop(Opcode C, unsigned RegionIndex,
                         llvm::StringRef Call) const;
   llvm::Error checkCarried(llvm::ArrayRef<Value> Inits,
