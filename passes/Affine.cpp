@@ -122,11 +122,18 @@ bool Expr::operator==(const Expr &O) const {
   return true;
 }
 
+/// R with the modulus of the coarser of A and B.
+MaybeExpr withModBits(MaybeExpr R, const Expr &A, const Expr &B) {
+  if (R)
+    R->ModBits = std::min(A.ModBits, B.ModBits);
+  return R;
+}
+
 MaybeExpr add(const Expr &A, const Expr &B) {
   std::vector<Term> M = monomials(A);
   std::vector<Term> MB = monomials(B);
   M.insert(M.end(), MB.begin(), MB.end());
-  return fromMonomials(std::move(M));
+  return withModBits(fromMonomials(std::move(M)), A, B);
 }
 
 MaybeExpr scale(const Expr &A, int64_t K) { return mul(A, Expr::constant(K)); }
@@ -147,7 +154,7 @@ MaybeExpr mul(const Expr &A, const Expr &B) {
         return std::nullopt;
       M.push_back(std::move(*T));
     }
-  return fromMonomials(std::move(M));
+  return withModBits(fromMonomials(std::move(M)), A, B);
 }
 
 Expr coefficientOf(const Expr &E, Value V) {
@@ -156,12 +163,15 @@ Expr coefficientOf(const Expr &E, Value V) {
     if (T.Var == V)
       M.push_back(Term{T.Coef, T.Syms, Value()});
   // Dropping the variable keeps keys distinct and sorted: no overflow.
-  return *fromMonomials(std::move(M));
+  Expr R = *fromMonomials(std::move(M));
+  R.ModBits = E.ModBits;
+  return R;
 }
 
 Expr invariantPart(const Expr &E) {
   Expr R;
   R.Const = E.Const;
+  R.ModBits = E.ModBits;
   for (const Term &T : E.Terms)
     if (!T.Var.isValid())
       R.Terms.push_back(T);
@@ -171,6 +181,7 @@ Expr invariantPart(const Expr &E) {
 MaybeExpr substitute(const Expr &E, Value Var, const Expr &Repl) {
   Expr Rest;
   Rest.Const = E.Const;
+  Rest.ModBits = E.ModBits;
   for (const Term &T : E.Terms)
     if (T.Var != Var)
       Rest.Terms.push_back(T);
@@ -263,6 +274,32 @@ MaybeExpr IndexModel::of(Value V, unsigned Depth) {
 }
 
 MaybeExpr IndexModel::compute(Value V, unsigned Depth) {
+  MaybeExpr R = computeExact(V, Depth);
+  const Op *D = definingOp(V);
+  if (!R || !D)
+    return R;
+  // Where the value is computed in fewer than 64 bits it may have wrapped:
+  // it is then known only modulo 2^bits (zext: of its operand's bits).
+  unsigned Bits = F.type(V).bits();
+  switch (D->Code) {
+  case Opcode::ZExt:
+    Bits = F.type(D->Operands[0]).bits();
+    [[fallthrough]];
+  case Opcode::Add:
+  case Opcode::Sub:
+  case Opcode::Mul:
+  case Opcode::Shl:
+  case Opcode::Neg:
+  case Opcode::Trunc:
+    R->ModBits = std::min(R->ModBits, Bits);
+    break;
+  default:
+    break;
+  }
+  return R;
+}
+
+MaybeExpr IndexModel::computeExact(Value V, unsigned Depth) {
   if (!F.type(V).isInt())
     return std::nullopt;
   if (F.isLiteral(V))

@@ -8,7 +8,9 @@
 // defined before L, pure ops inside L computed only from those). Index
 // arithmetic is assumed not to wrap: `sext`/`zext`/`trunc` of an index pass
 // its expression through, and constant folding that would overflow int64
-// gives up (non-affine) instead.
+// gives up (non-affine) instead. Arithmetic in a type narrower than i64 (and
+// `trunc`, and `zext` of a negative value) may wrap: such an expression is
+// only known modulo 2^ModBits, and the dependence tests reason modulo that.
 //
 //===----------------------------------------------------------------------===//
 #ifndef IRCGPU_PASSES_AFFINE_H
@@ -36,8 +38,11 @@ struct Term {
 struct Expr {
   std::vector<Term> Terms;
   int64_t Const = 0;
+  /// The index equals the expression modulo 2^ModBits only (64: exactly,
+  /// under the no-wrap assumption for i64): narrower arithmetic may wrap.
+  unsigned ModBits = 64;
 
-  static Expr constant(int64_t C) { return Expr{{}, C}; }
+  static Expr constant(int64_t C) { return Expr{{}, C, 64}; }
   bool isConstant() const { return Terms.empty(); }
   bool hasVars() const;
   bool operator==(const Expr &O) const;
@@ -92,6 +97,8 @@ public:
 private:
   MaybeExpr of(Value V, unsigned Depth);
   MaybeExpr compute(Value V, unsigned Depth);
+  /// compute() before the modulus of narrow arithmetic is applied.
+  MaybeExpr computeExact(Value V, unsigned Depth);
   bool isInvariant(Value V, unsigned Depth);
 
   const Function &F;

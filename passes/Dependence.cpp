@@ -65,6 +65,8 @@ private:
   Expr normalize(const Expr &E);
   std::optional<std::pair<Expr, Expr>> split(const Expr &E, DimSize D);
   bool inRange(Value Var, int64_t C, DimSize D);
+  /// An upper bound on the trip count of L, from the type of its index.
+  unsigned __int128 maxTripCount();
 
   std::string loopName() const { return affine::valueName(F, M.loopIndex()); }
   std::string describe(const Access &A) const;
@@ -144,8 +146,8 @@ void Analyzer::collect(const Region &R) {
 Expr Analyzer::normalize(const Expr &E) {
   Value I = M.loopIndex();
   const affine::LoopBounds &B = M.bounds(I);
-  if (!B.Lower || B.Lower->hasVars() || !B.Step || !B.Step->isConstant() ||
-      B.Step->Const == 0)
+  if (!B.Lower || B.Lower->hasVars() || B.Lower->ModBits < 64 || !B.Step ||
+      !B.Step->isConstant() || B.Step->ModBits < 64 || B.Step->Const == 0)
     return E;
   Expr T{{affine::Term{1, {}, I}}, 0};
   MaybeExpr Repl = affine::scale(T, B.Step->Const);
@@ -168,6 +170,15 @@ bool Analyzer::independent1D(const Expr &RawA, const Expr &RawB) {
   if (!Delta || !Delta->isConstant())
     return false; // a symbolic difference may be anything
   int64_t D = Delta->Const;
+  // An index computed in fewer than 64 bits is known modulo 2^W only: two
+  // indices are equal when their expressions are congruent modulo 2^W.
+  unsigned W = std::min(A.ModBits, B.ModBits);
+  auto NonZeroMod = [&](uint64_t G) {
+    // Whether D is not a multiple of G, modulo 2^W when W < 64.
+    if (W < 64)
+      G = std::gcd(G, uint64_t(1) << W);
+    return G != 0 && magnitude(D) % G != 0;
+  };
   auto HasInner = [&](const Expr &E) {
     return llvm::any_of(E.Terms, [&](const affine::Term &T) {
       return T.Var.isValid() && T.Var != I;
@@ -178,7 +189,18 @@ bool Analyzer::independent1D(const Expr &RawA, const Expr &RawB) {
     if (!CA.isConstant())
       return false; // c may be 0 at run time
     if (CA.Const == 0)
-      return D != 0; // the same element in every iteration, or never
+      return W < 64 ? NonZeroMod(0) : D != 0; // the same element, or never
+    if (W < 64) {
+      // c*(t - t') = D modulo 2^W. With D = 0 there is no solution when
+      // the trip count is at most 2^(W - v2(c)). Otherwise only the GCD test
+      // holds.
+      uint64_t C = magnitude(CA.Const);
+      unsigned V2 = __builtin_ctzll(C);
+      if (D == 0 && V2 < W &&
+          maxTripCount() <= (static_cast<unsigned __int128>(1) << (W - V2)))
+        return true;
+      return NonZeroMod(C);
+    }
     return D == 0 || magnitude(D) % magnitude(CA.Const) != 0;
   }
   // GCD test over every variable coefficient, both sides.
@@ -191,16 +213,36 @@ bool Analyzer::independent1D(const Expr &RawA, const Expr &RawB) {
         return false;
       G = std::gcd(G, magnitude(T.Coef));
     }
+  if (W < 64)
+    return NonZeroMod(G);
   if (G == 0)
     return D != 0;
   return magnitude(D) % G != 0;
+}
+
+unsigned __int128 Analyzer::maxTripCount() {
+  // The index of L is an iN below its upper bound, at most 2^(N-1) - 1; from
+  // a constant lower bound in constant positive steps.
+  Value I = M.loopIndex();
+  unsigned N = F.type(I).bits();
+  using U128 = unsigned __int128;
+  const affine::LoopBounds &B = M.bounds(I);
+  if (!B.Lower || !B.Lower->isConstant() || B.Lower->ModBits < 64 || !B.Step ||
+      !B.Step->isConstant() || B.Step->ModBits < 64 || B.Step->Const <= 0)
+    return static_cast<U128>(1) << N;
+  __int128 Span = ((static_cast<__int128>(1) << (N - 1)) - 1) - B.Lower->Const;
+  if (Span <= 0)
+    return 0;
+  U128 S = static_cast<U128>(B.Step->Const);
+  return (static_cast<U128>(Span) + S - 1) / S;
 }
 
 bool Analyzer::inRange(Value Var, int64_t C, DimSize D) {
   // Var + C must lie in [0, D) whenever the access runs: LB + C >= 0 and
   // UB + C <= D (Var < UB).
   const affine::LoopBounds &B = M.bounds(Var);
-  if (!B.Lower || !B.Lower->isConstant() || !B.Upper)
+  if (!B.Lower || !B.Lower->isConstant() || !B.Upper ||
+      std::min(B.Lower->ModBits, B.Upper->ModBits) < 64)
     return false;
   int64_t Lo;
   if (__builtin_add_overflow(B.Lower->Const, C, &Lo) || Lo < 0)
@@ -254,7 +296,8 @@ std::optional<std::pair<Expr, Expr>> Analyzer::split(const Expr &E, DimSize D) {
 bool Analyzer::independent(const Expr &A, const Expr &B, unsigned Depth) {
   if (independent1D(A, B))
     return true;
-  if (Depth >= MaxDelinearise)
+  // Delinearisation needs exact indices: a wrapped one may be anything.
+  if (Depth >= MaxDelinearise || std::min(A.ModBits, B.ModBits) < 64)
     return false;
   std::vector<DimSize> Sizes;
   for (const Expr *E : {&A, &B})

@@ -681,3 +681,56 @@ func @g(%p: ptr<f32>, %k: i64) {
 }
 
 } // namespace
+
+TEST(Dependence, WrappingNarrowIndices) {
+  // i and i + 256 store to the same element through an i8 index.
+  expectSequential(verdict(R"(
+func @f(%n: i64, %x: ptr<i32> noalias) {
+  for %i = 0 to %n step 1 {
+    %k = trunc %i to i8
+    %z = zext %k to i64
+    %v = trunc %i to i32
+    store %x[%z], %v
+  }
+  ret
+}
+)"),
+                   "is written by different iterations");
+  // 65536 * i wraps in i32: i = 0 and i = 65536 both store to x[0].
+  expectSequential(verdict(R"(
+func @f(%n: i32, %x: ptr<i32> noalias) {
+  for %i = 0 to %n step 1 {
+    %k = mul %i, 65536
+    %c = icmp ult %k, 4
+    if %c {
+      store %x[%k], %i
+    }
+  }
+  ret
+}
+)"),
+                   "is written by different iterations");
+  // The index of a loop over all of i32 takes 2^32 values: 2i wraps, so
+  // i = -2^30 and i = 2^30 both store to x[-2^31] (an offset pointer could
+  // make that in bounds); from 0, 2i + 1 does not repeat.
+  expectSequential(verdict(R"(
+func @f(%n: i32, %x: ptr<i32> noalias) {
+  for %i = -2147483648 to %n step 1 {
+    %e = mul %i, 2
+    store %x[%e], %i
+  }
+  ret
+}
+)"),
+                   "%x[2 * %i] is written by different iterations");
+  expectParallel(verdict(R"(
+func @f(%n: i32, %x: ptr<i32> noalias) {
+  for %i = 0 to %n step 1 {
+    %e = mul %i, 2
+    %o = add %e, 1
+    store %x[%o], %i
+  }
+  ret
+}
+)"));
+}
