@@ -353,7 +353,10 @@ Builder::beginFor(Value LB, Value UB, Value Step, llvm::ArrayRef<Value> Inits,
     return E;
   Type IT = Cur->type(LB);
   if (IT != Type::i32() && IT != Type::i64())
-    return fail("'for' bounds must be i32 or i64, got " + IT.str(), 0);
+    return fail("'for' bounds must be i32 or i64, got " + IT.str(),
+                !Cur->isLiteral(LB)   ? 0
+                : !Cur->isLiteral(UB) ? 1
+                                      : 2);
   if (Cur->type(UB) != IT)
     return fail("'for' upper bound must have the type of the lower bound (" +
                     IT.str() + "), got " + Cur->type(UB).str(),

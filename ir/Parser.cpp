@@ -266,11 +266,27 @@ Error ParserImpl::resolveLike(llvm::MutableArrayRef<Operand> Ops,
     }
   if (!Typed) {
     StringRef Lit = Ops.front().Tok.Text;
-    return errorAt(OpTok, "all operands of '" + OpTok.Text +
-                              "' are literals; write %c = const " + Lit +
-                              " : " + hintType(Lit, K));
+    return errorAt(OpTok,
+                   (K == OpKind::Select
+                        ? "both values of 'select' are literals"
+                        : "all operands of '" + OpTok.Text + "' are literals") +
+                       "; write %c = const " + Lit + " : " + hintType(Lit, K));
   }
   Type Ty = Cur->type(Typed->V);
+  // The op's own type rule comes first: in `fadd 1.5, %i` with %i an i32, the
+  // error is the integer operand, not the literal that cannot be one.
+  bool WantFloat = K == OpKind::FloatBinary || K == OpKind::FloatUnary ||
+                   K == OpKind::MathUnary || K == OpKind::MathBinary ||
+                   K == OpKind::MathTernary || K == OpKind::FCmp;
+  bool WantInt =
+      K == OpKind::IntBinary || K == OpKind::IntUnary || K == OpKind::ICmp;
+  if (WantFloat && !Ty.isFloat())
+    return errorAt(Typed->Tok, "'" + OpTok.Text +
+                                   "' needs f32 or f64 operands, got " +
+                                   Ty.str());
+  if (WantInt && !Ty.isInt())
+    return errorAt(Typed->Tok, "'" + OpTok.Text +
+                                   "' needs integer operands, got " + Ty.str());
   for (Operand &O : Ops)
     if (Error E = resolve(O, Ty))
       return E;

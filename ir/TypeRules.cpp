@@ -27,6 +27,17 @@ public:
 
   Type ty(unsigned I) const { return F.type(O.Operands[I]); }
 
+  /// Where to point for the type of operand I: a literal took its type from
+  /// the first non-literal operand, so that is the one at fault.
+  int at(unsigned I) const {
+    if (!F.isLiteral(O.Operands[I]))
+      return I;
+    for (unsigned J = 0; J < O.Operands.size(); ++J)
+      if (!F.isLiteral(O.Operands[J]))
+        return J;
+    return I;
+  }
+
   llvm::Error count(unsigned N) const {
     if (O.Operands.size() != N)
       return fail("'" + Name + "' takes " + llvm::Twine(N) + " operand" +
@@ -37,15 +48,16 @@ public:
   llvm::Error isInt(unsigned I) const {
     if (!ty(I).isInt())
       return fail("'" + Name + "' needs integer operands, got " + ty(I).str(),
-                  I);
+                  at(I));
     return llvm::Error::success();
   }
   llvm::Error isFloat(unsigned I) const {
     if (isF16(ty(I)))
       return fail("f16 is not supported yet", I);
     if (!ty(I).isFloat())
-      return fail(
-          "'" + Name + "' needs f32 or f64 operands, got " + ty(I).str(), I);
+      return fail("'" + Name + "' needs f32 or f64 operands, got " +
+                      ty(I).str(),
+                  at(I));
     return llvm::Error::success();
   }
   llvm::Error isPtr(unsigned I) const {

@@ -26,7 +26,9 @@ void Verifier::verifyFor(const Op &O, unsigned Depth) {
   } else if (Typed[0] && Typed[1] && Typed[2]) {
     IT = Ty(0);
     if (IT != Type::i32() && IT != Type::i64())
-      error(operandLoc(O, 0),
+      error(operandLoc(O, !F->isLiteral(O.Operands[0])   ? 0
+                          : !F->isLiteral(O.Operands[1]) ? 1
+                                                         : 2),
             "'for' bounds must be i32 or i64, got " + IT.str());
     else if (Ty(1) != IT)
       error(operandLoc(O, 1),

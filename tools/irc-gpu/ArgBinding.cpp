@@ -22,7 +22,8 @@ struct Spec {
 /// Splits `NAME=VALUE` (NAME may be written `%NAME`).
 Expected<Spec> splitSpec(StringRef Option, StringRef Text, StringRef Form) {
   auto [Name, Value] = Text.split('=');
-  if (Name.size() == Text.size() || Name.empty() || Value.empty())
+  if (Name.size() == Text.size() || Name.empty() || Value.empty() ||
+      Value == "@")
     return usageError(Option + " '" + Text + "': expected " + Form);
   Name.consume_front("%");
   return Spec{Text.str(), Name, Value};

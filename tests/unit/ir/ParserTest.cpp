@@ -317,7 +317,7 @@ TEST(ParserTest, Errors) {
       {"func @f() {\n  %c = add 1, 2\n  ret\n}",
        "2:8: all operands of 'add' are literals; write %c = const 1 : i32"},
       {"func @f(%c: i1) {\n  %r = select %c, 1, 2\n  ret\n}",
-       "2:8: all operands of 'select' are literals; write %c = const 1 : i32"},
+       "2:8: both values of 'select' are literals; write %c = const 1 : i32"},
       {"func @f(%a: i8) {\n  %b = add %a, 300\n  ret\n}",
        "2:16: literal 300 does not fit in i8"},
       {"func @f(%a: i32) {\n  %b = add %a, 1.5\n  ret\n}",
