@@ -59,12 +59,13 @@ static constexpr size_t MaxShownLine = 160;
 
 void ircgpu::printDiagnostic(llvm::raw_ostream &OS, StringRef FileName,
                              StringRef Source, const Diagnostic &D) {
+  const char *Kind = D.IsNote ? "note" : "error";
   if (!D.Loc.isValid()) {
-    OS << FileName << ": error: " << D.Message << '\n';
+    OS << FileName << ": " << Kind << ": " << D.Message << '\n';
     return;
   }
-  OS << FileName << ':' << D.Loc.Line << ':' << D.Loc.Col
-     << ": error: " << D.Message << '\n';
+  OS << FileName << ':' << D.Loc.Line << ':' << D.Loc.Col << ": " << Kind
+     << ": " << D.Message << '\n';
 
   StringRef Line = findLine(Source, D.Loc.Line);
   // Column of the caret as a 0-based byte offset; an end-of-line location sits

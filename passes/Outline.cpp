@@ -221,7 +221,7 @@ llvm::Error Outliner::refuse(const Op &O, const LoopVerdict &V,
     return planScalar(O, /*Sequential=*/true, Out);
   std::vector<Diagnostic> Diags{{O.Loc, "not offloadable: " + V.Why}};
   if (V.Loc.isValid() && (V.Loc.Line != O.Loc.Line || V.Loc.Col != O.Loc.Col))
-    Diags.push_back({V.Loc, "the dependence is here"});
+    Diags.push_back({V.Loc, "the dependence is here", /*IsNote=*/true});
   return llvm::make_error<DiagnosticError>(std::move(Diags));
 }
 

@@ -21,6 +21,9 @@ namespace ircgpu {
 struct Diagnostic {
   SrcLoc Loc;
   std::string Message;
+  /// A note adds to the error before it (printed `note:` rather than
+  /// `error:`), e.g. where the dependence that refused a loop is.
+  bool IsNote = false;
 };
 
 /// One or more diagnostics; the first is the one that matters most.
