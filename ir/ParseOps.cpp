@@ -417,9 +417,19 @@ Error ParserImpl::parseFor(const Token &First, llvm::ArrayRef<Token> Lhs) {
       BoundTy = Cur->type(Ops[I].V);
       break;
     }
-  for (unsigned I = 0; I < 3; ++I)
+  for (unsigned I = 0; I < 3; ++I) {
     if (Error E = resolve(Ops[I], BoundTy))
       return E;
+    // Bounds are read as signed (spec §4): a literal like 3000000000 that
+    // fits i32 only as an unsigned bit pattern would silently mean a
+    // negative bound.
+    if (Ops[I].isLiteral() && !Ops[I].Tok.Text.starts_with("-") &&
+        BoundTy.bits() < 64 &&
+        (Cur->info(Ops[I].V).Bits >> (BoundTy.bits() - 1)) != 0)
+      return errorAt(Ops[I].Tok, "loop bound " + Ops[I].Tok.Text +
+                                     " does not fit in " + BoundTy.str() +
+                                     " read as signed");
+  }
   for (size_t I = 0; I < IterTypes.size(); ++I)
     if (Error E = resolve(Ops[3 + I], IterTypes[I]))
       return E;
