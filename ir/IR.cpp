@@ -58,6 +58,27 @@ OpKind ircgpu::opcodeKind(Opcode C) {
   return OpTable[static_cast<unsigned>(C)].Kind;
 }
 
+bool ircgpu::isPure(OpKind K) {
+  switch (K) {
+  case OpKind::Const:
+  case OpKind::IntBinary:
+  case OpKind::IntUnary:
+  case OpKind::FloatBinary:
+  case OpKind::FloatUnary:
+  case OpKind::MathUnary:
+  case OpKind::MathBinary:
+  case OpKind::MathTernary:
+  case OpKind::ICmp:
+  case OpKind::FCmp:
+  case OpKind::Select:
+  case OpKind::Cast:
+  case OpKind::Offset:
+    return true;
+  default:
+    return false;
+  }
+}
+
 llvm::StringRef ircgpu::icmpPredName(ICmpPred P) {
   static const char *const N[] = {"eq",  "ne",  "slt", "sle", "sgt",
                                   "sge", "ult", "ule", "ugt", "uge"};

@@ -86,27 +86,6 @@ int64_t literalValue(const Function &F, Value V) {
   return static_cast<int64_t>(B << (64 - Bits)) >> (64 - Bits);
 }
 
-bool isPureKind(OpKind K) {
-  switch (K) {
-  case OpKind::Const:
-  case OpKind::IntBinary:
-  case OpKind::IntUnary:
-  case OpKind::FloatBinary:
-  case OpKind::FloatUnary:
-  case OpKind::MathUnary:
-  case OpKind::MathBinary:
-  case OpKind::MathTernary:
-  case OpKind::ICmp:
-  case OpKind::FCmp:
-  case OpKind::Select:
-  case OpKind::Cast:
-  case OpKind::Offset:
-    return true;
-  default:
-    return false;
-  }
-}
-
 } // namespace
 
 bool Expr::hasVars() const {
@@ -349,7 +328,7 @@ bool IndexModel::isInvariant(Value V, unsigned Depth) {
   if (auto It = InvMemo.find(V.Id); It != InvMemo.end())
     return It->second;
   const Op *D = definingOp(V);
-  bool Inv = D && Depth <= MaxDepth && isPureKind(D->kind());
+  bool Inv = D && Depth <= MaxDepth && isPure(D->kind());
   for (unsigned I = 0; Inv && I < D->Operands.size(); ++I)
     Inv = isInvariant(D->Operands[I], Depth + 1);
   if (Depth <= MaxDepth)

@@ -45,26 +45,6 @@ using namespace ircgpu::interp;
 
 namespace {
 
-/// Ops with no effect but their results: the ones CSE and DCE may touch.
-bool isPure(const Op &O) {
-  switch (O.kind()) {
-  case OpKind::Load:
-  case OpKind::Store:
-  case OpKind::Atomic:
-  case OpKind::CmpXchg:
-  case OpKind::Call:
-  case OpKind::Ret:
-  case OpKind::For:
-  case OpKind::If:
-  case OpKind::While:
-  case OpKind::Yield:
-  case OpKind::Condition:
-    return false;
-  default:
-    return true;
-  }
-}
-
 //===-- The pass ----------------------------------------------------------===//
 
 class Canonicalizer {
@@ -304,7 +284,7 @@ std::string Canonicalizer::key(const Op &O) const {
 
 /// Replaces O by an equivalent op that dominates it; true if O is gone.
 bool Canonicalizer::cse(Op &O) {
-  if (!isPure(O) || O.Results.empty())
+  if (!isPure(O.kind()) || O.Results.empty())
     return false;
   std::string K = key(O);
   auto [It, New] = Available.try_emplace(K);
@@ -486,7 +466,7 @@ bool Canonicalizer::dceRegion(Region &R) {
       Unused &= Uses[Res.Id] == 0;
     if (!Unused)
       continue;
-    bool Removable = isPure(O);
+    bool Removable = isPure(O.kind());
     if (O.Code == Opcode::For || O.Code == Opcode::If) {
       Removable = true;
       for (const Region &Sub : O.Regions)

@@ -117,6 +117,10 @@ inline constexpr unsigned NumOpcodes = 0
     ;
 llvm::StringRef opcodeName(Opcode C);
 OpKind opcodeKind(Opcode C);
+/// Whether ops of kind K compute their results from their operands alone:
+/// no memory access, no call, no control flow (CSE, DCE and the affine
+/// index model may look through them).
+bool isPure(OpKind K);
 
 enum class ICmpPred : uint8_t {
   EQ,
