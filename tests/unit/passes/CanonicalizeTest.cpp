@@ -30,48 +30,6 @@ using namespace ircgpu::test;
 
 namespace {
 
-struct Outcome {
-  std::string Error;
-  std::vector<uint64_t> Results;
-  std::vector<std::vector<uint8_t>> Buffers;
-};
-
-/// Runs Entry of M: scalar parameters take Scalars in order, buffer
-/// parameters get Count elements of pseudo-random bytes from Seed (or zeros).
-Outcome run(const Module &M, llvm::StringRef Entry,
-            std::vector<uint64_t> Scalars, uint64_t Count = 16,
-            uint32_t Seed = 1, bool Zero = false) {
-  Outcome Out;
-  auto I = Interpreter::create(M, Entry);
-  if (!I) {
-    Out.Error = "create: " + llvm::toString(I.takeError());
-    return Out;
-  }
-  const Function &F = *M.lookup(Entry);
-  std::mt19937 Rng(Seed);
-  std::vector<InterpArg> Args;
-  size_t NextScalar = 0;
-  Out.Buffers.reserve(F.Params.size());
-  for (Value P : F.Params) {
-    Type T = F.type(P);
-    if (T.isPtr()) {
-      Out.Buffers.emplace_back(Count * T.bytes());
-      for (uint8_t &B : Out.Buffers.back())
-        B = Zero ? 0 : static_cast<uint8_t>(Rng());
-      Args.push_back(InterpArg::buffer(Out.Buffers.back().data(), Count));
-    } else {
-      Args.push_back(InterpArg::scalar(
-          NextScalar < Scalars.size() ? Scalars[NextScalar++] : 0));
-    }
-  }
-  auto R = (*I)->run(Args);
-  if (!R)
-    Out.Error = llvm::toString(R.takeError());
-  else
-    Out.Results = *R;
-  return Out;
-}
-
 /// Canonicalizes F of M, verifies, checks that the text parses back to the
 /// same text and that a second run changes nothing. False on a failure.
 bool canonicalizeChecked(Module &M, Function &F) {
