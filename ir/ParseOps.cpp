@@ -78,6 +78,26 @@ Error ParserImpl::parseMemoryOperands(Opcode C, OperandList &Ops) {
   return Error::success();
 }
 
+/// The names bound on the left of `=`, without their '%'.
+static llvm::SmallVector<StringRef, 2> namesOf(llvm::ArrayRef<Token> Lhs) {
+  llvm::SmallVector<StringRef, 2> Names;
+  for (const Token &T : Lhs)
+    Names.push_back(T.name());
+  return Names;
+}
+
+/// Binds the names on the left of `=` to the op's results, or reports why
+/// the Builder refused the op (at the operand at fault, else at At).
+Error ParserImpl::bindResults(
+    llvm::Expected<llvm::SmallVector<Value, 2>> Results,
+    llvm::ArrayRef<Token> Lhs, llvm::ArrayRef<Token> OperandToks,
+    const Token &At) {
+  if (!Results)
+    return mapBuildError(Results.takeError(), OperandToks, At);
+  defineNames(Lhs, *Results);
+  return Error::success();
+}
+
 Error ParserImpl::parseSimpleOp(const Token &First, llvm::ArrayRef<Token> Lhs,
                                 Opcode C) {
   Token OpTok = Tok;
@@ -203,14 +223,8 @@ Error ParserImpl::parseSimpleOp(const Token &First, llvm::ArrayRef<Token> Lhs,
     return E;
   if (Error E = reserveNames(Lhs))
     return E;
-  llvm::SmallVector<StringRef, 2> ResultNames;
-  for (const Token &T : Lhs)
-    ResultNames.push_back(T.name());
-  auto Results = B.create(C, values(Ops), A, First.Loc, ResultNames);
-  if (!Results)
-    return mapBuildError(Results.takeError(), tokens(Ops), OpTok);
-  defineNames(Lhs, *Results);
-  return Error::success();
+  auto Results = B.create(C, values(Ops), A, First.Loc, namesOf(Lhs));
+  return bindResults(std::move(Results), Lhs, tokens(Ops), OpTok);
 }
 
 Error ParserImpl::parseCall(const Token &First, llvm::ArrayRef<Token> Lhs) {
@@ -259,15 +273,9 @@ Error ParserImpl::parseCall(const Token &First, llvm::ArrayRef<Token> Lhs) {
     return E;
   OpAttrs A;
   A.Callee = It->second;
-  llvm::SmallVector<StringRef, 2> ResultNames;
-  for (const Token &T : Lhs)
-    ResultNames.push_back(T.name());
   auto Results =
-      B.create(Opcode::Call, values(Args), A, First.Loc, ResultNames);
-  if (!Results)
-    return mapBuildError(Results.takeError(), tokens(Args), CalleeTok);
-  defineNames(Lhs, *Results);
-  return Error::success();
+      B.create(Opcode::Call, values(Args), A, First.Loc, namesOf(Lhs));
+  return bindResults(std::move(Results), Lhs, tokens(Args), CalleeTok);
 }
 
 /// `yield`, `condition` and `ret`: they end a region, so the region kind says
@@ -456,15 +464,9 @@ Error ParserImpl::parseFor(const Token &First, llvm::ArrayRef<Token> Lhs) {
   popScope();
   Token Close = Tok;
   consume();
-  llvm::SmallVector<StringRef, 2> ResultNames;
-  for (const Token &T : Lhs)
-    ResultNames.push_back(T.name());
-  auto Results = B.endFor(End.Values, endLoc(End.Tok, Close), ResultNames);
-  if (!Results)
-    return mapBuildError(Results.takeError(), End.ValueToks,
-                         End.present() ? End.Tok : Close);
-  defineNames(Lhs, *Results);
-  return Error::success();
+  auto Results = B.endFor(End.Values, endLoc(End.Tok, Close), namesOf(Lhs));
+  return bindResults(std::move(Results), Lhs, End.ValueToks,
+                     End.present() ? End.Tok : Close);
 }
 
 Error ParserImpl::parseIf(const Token &First, llvm::ArrayRef<Token> Lhs) {
@@ -526,15 +528,9 @@ Error ParserImpl::parseIf(const Token &First, llvm::ArrayRef<Token> Lhs) {
   } else if (!Types.empty()) {
     return errorAt(IfTok, "an 'if' with results needs an 'else' region");
   }
-  llvm::SmallVector<StringRef, 2> ResultNames;
-  for (const Token &T : Lhs)
-    ResultNames.push_back(T.name());
-  auto Results = B.endIf(Last->Values, endLoc(Last->Tok, Close), ResultNames);
-  if (!Results)
-    return mapBuildError(Results.takeError(), Last->ValueToks,
-                         Last->present() ? Last->Tok : Close);
-  defineNames(Lhs, *Results);
-  return Error::success();
+  auto Results = B.endIf(Last->Values, endLoc(Last->Tok, Close), namesOf(Lhs));
+  return bindResults(std::move(Results), Lhs, Last->ValueToks,
+                     Last->present() ? Last->Tok : Close);
 }
 
 Error ParserImpl::parseWhile(const Token &First, llvm::ArrayRef<Token> Lhs) {
@@ -597,14 +593,8 @@ Error ParserImpl::parseWhile(const Token &First, llvm::ArrayRef<Token> Lhs) {
   popScope();
   Token Close = Tok;
   consume();
-  llvm::SmallVector<StringRef, 2> ResultNames;
-  for (const Token &T : Lhs)
-    ResultNames.push_back(T.name());
   auto Results =
-      B.endWhile(DoEnd.Values, endLoc(DoEnd.Tok, Close), ResultNames);
-  if (!Results)
-    return mapBuildError(Results.takeError(), DoEnd.ValueToks,
-                         DoEnd.present() ? DoEnd.Tok : Close);
-  defineNames(Lhs, *Results);
-  return Error::success();
+      B.endWhile(DoEnd.Values, endLoc(DoEnd.Tok, Close), namesOf(Lhs));
+  return bindResults(std::move(Results), Lhs, DoEnd.ValueToks,
+                     DoEnd.present() ? DoEnd.Tok : Close);
 }

@@ -100,6 +100,9 @@ private:
   void defineName(const Token &T, Value V);
   llvm::Error reserveNames(llvm::ArrayRef<Token> Ts);
   void defineNames(llvm::ArrayRef<Token> Ts, llvm::ArrayRef<Value> Vs);
+  llvm::Error bindResults(llvm::Expected<llvm::SmallVector<Value, 2>> Results,
+                          llvm::ArrayRef<Token> Lhs,
+                          llvm::ArrayRef<Token> OperandToks, const Token &At);
   void pushScope() { ScopeMarks.push_back(ScopeNames.size()); }
   void popScope();
 
