@@ -36,5 +36,11 @@ else:
                               os.path.join(config.ircgpu_source_dir, "tests", "tools", "mknpy.py"))))
     config.environment["PATH"] = os.pathsep.join(
         [config.ircgpu_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
+    # ptxas validates emitted PTX where a CUDA toolkit is installed (CI
+    # machines without one skip those tests).
+    ptxas = os.environ.get("IRCGPU_PTXAS", "/usr/local/cuda/bin/ptxas")
+    if os.path.exists(ptxas):
+        config.available_features.add("ptxas")
+        config.substitutions.append(("%ptxas", ptxas))
     # Tests never touch the user's compiled-module cache.
     config.environment["IRC_GPU_CACHE_DIR"] = "off"

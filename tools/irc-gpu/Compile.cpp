@@ -1,12 +1,14 @@
 //===- Compile.cpp - `irc-gpu compile`: an entry function to a plan -------===//
 //
-// For now only `--emit plan` produces output: the code generators that turn
-// a plan's kernels into LLVM IR, PTX and code objects come with a later
-// issue, and until then asking for them is an honest error (exit 1).
+// `--emit plan` prints the launch plan; `--emit llvm` and `--emit ptx` (sm_XY
+// targets) the LLVM IR and PTX of its kernels. Code objects (cubin, hsaco,
+// bundle) come with a later step of issue 5; until then asking for them is
+// an honest error (exit 1).
 //
 //===----------------------------------------------------------------------===//
 #include "Tool.h"
 
+#include "ircgpu/Codegen.h"
 #include "ircgpu/Compiler.h"
 #include "ircgpu/Diagnostics.h"
 
@@ -95,15 +97,32 @@ Error runCompile(const CompileCmdOptions &Opts) {
   if (!P)
     return P.takeError();
 
-  if (Opts.Emit != "plan")
+  // Generate first, so that a failure leaves no output file behind.
+  std::string Code;
+  if (Opts.Emit == "llvm" || Opts.Emit == "ptx") {
+    if (!StringRef(Opts.Codegen.Target).starts_with("sm_"))
+      return inputError("--emit " + Opts.Emit + ": target " +
+                        Opts.Codegen.Target + " is not implemented yet");
+    auto Out = ircgpu::emitPlanKernels(*P, Opts.Codegen.Target,
+                                       Opts.Emit == "llvm"
+                                           ? ircgpu::EmitKind::LLVMIR
+                                           : ircgpu::EmitKind::Assembly);
+    if (!Out)
+      return inputError(toString(Out.takeError()));
+    Code = std::move(*Out);
+  } else if (Opts.Emit != "plan") {
     return inputError("--emit " + Opts.Emit +
                       ": code generation is not implemented yet");
+  }
 
   std::error_code EC;
   raw_fd_ostream OS(Opts.Output, EC, sys::fs::OF_None);
   if (EC)
     return inputError("cannot write '" + Opts.Output + "': " + EC.message());
-  ircgpu::printPlan(*P, OS);
+  if (Opts.Emit == "plan")
+    ircgpu::printPlan(*P, OS);
+  else
+    OS << Code;
   OS.flush();
   if (OS.has_error()) {
     EC = OS.error();

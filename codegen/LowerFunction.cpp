@@ -1,0 +1,651 @@
+//===- codegen/LowerFunction.cpp - VIR ops to LLVM IR ---------------------===//
+//
+// Where LLVM leaves behaviour undefined or loose and VIR defines it (spec §3,
+// docs/ir.md), the lowering spells the definition out:
+//  - division and remainder: the divisor is replaced by 1 when it is 0 or
+//    when the division is INT_MIN / -1, then the quotient is selected to 0
+//    for a zero divisor (x urem 1 and x srem 1 are already 0);
+//  - shifts: the amount is masked to the width;
+//  - fptosi/fptoui: llvm.fpto[su]i.sat, which saturate and map NaN to 0;
+//  - fmin/fmax: a select sequence, because llvm.minnum leaves the sign of
+//    min(-0, +0) open and LLVM 19 has no llvm.minimumnum;
+//  - abs/ctlz/cttz with their poison flags off (abs INT_MIN = INT_MIN,
+//    clz 0 = width);
+//  - for loops count trips in unsigned arithmetic, so they never overflow.
+// Memory is the target's global address space with 64-bit, sign-extended
+// indices. Atomics are `monotonic` (relaxed) in the default (system) scope:
+// PTX atom without a scope qualifier is already .gpu scoped, which is the
+// device scope VIR asks for.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/LowerFunction.h"
+
+#include "llvm/IR/Intrinsics.h"
+#include "llvm/IR/Module.h"
+
+using namespace llvm;
+
+namespace ircgpu {
+
+namespace {
+
+Error internalError(const Twine &Msg) {
+  return createStringError(inconvertibleErrorCode(), Msg);
+}
+
+CmpInst::Predicate icmpPred(ICmpPred P) {
+  switch (P) {
+  case ICmpPred::EQ:
+    return CmpInst::ICMP_EQ;
+  case ICmpPred::NE:
+    return CmpInst::ICMP_NE;
+  case ICmpPred::SLT:
+    return CmpInst::ICMP_SLT;
+  case ICmpPred::SLE:
+    return CmpInst::ICMP_SLE;
+  case ICmpPred::SGT:
+    return CmpInst::ICMP_SGT;
+  case ICmpPred::SGE:
+    return CmpInst::ICMP_SGE;
+  case ICmpPred::ULT:
+    return CmpInst::ICMP_ULT;
+  case ICmpPred::ULE:
+    return CmpInst::ICMP_ULE;
+  case ICmpPred::UGT:
+    return CmpInst::ICMP_UGT;
+  case ICmpPred::UGE:
+    return CmpInst::ICMP_UGE;
+  }
+  llvm_unreachable("bad icmp predicate");
+}
+
+CmpInst::Predicate fcmpPred(FCmpPred P) {
+  switch (P) {
+  case FCmpPred::OEQ:
+    return CmpInst::FCMP_OEQ;
+  case FCmpPred::ONE:
+    return CmpInst::FCMP_ONE;
+  case FCmpPred::OLT:
+    return CmpInst::FCMP_OLT;
+  case FCmpPred::OLE:
+    return CmpInst::FCMP_OLE;
+  case FCmpPred::OGT:
+    return CmpInst::FCMP_OGT;
+  case FCmpPred::OGE:
+    return CmpInst::FCMP_OGE;
+  case FCmpPred::UEQ:
+    return CmpInst::FCMP_UEQ;
+  case FCmpPred::UNE:
+    return CmpInst::FCMP_UNE;
+  case FCmpPred::ULT:
+    return CmpInst::FCMP_ULT;
+  case FCmpPred::ULE:
+    return CmpInst::FCMP_ULE;
+  case FCmpPred::UGT:
+    return CmpInst::FCMP_UGT;
+  case FCmpPred::UGE:
+    return CmpInst::FCMP_UGE;
+  case FCmpPred::ORD:
+    return CmpInst::FCMP_ORD;
+  case FCmpPred::UNO:
+    return CmpInst::FCMP_UNO;
+  }
+  llvm_unreachable("bad fcmp predicate");
+}
+
+/// Integer ops that map to one LLVM binary instruction or intrinsic.
+struct IntBinEntry {
+  Opcode Op;
+  Instruction::BinaryOps Inst; ///< or BinaryOpsEnd for an intrinsic
+  Intrinsic::ID Intr;
+};
+constexpr IntBinEntry IntBinTable[] = {
+    {Opcode::Add, Instruction::Add, Intrinsic::not_intrinsic},
+    {Opcode::Sub, Instruction::Sub, Intrinsic::not_intrinsic},
+    {Opcode::Mul, Instruction::Mul, Intrinsic::not_intrinsic},
+    {Opcode::And, Instruction::And, Intrinsic::not_intrinsic},
+    {Opcode::Or, Instruction::Or, Intrinsic::not_intrinsic},
+    {Opcode::Xor, Instruction::Xor, Intrinsic::not_intrinsic},
+    {Opcode::Shl, Instruction::Shl, Intrinsic::not_intrinsic},
+    {Opcode::LShr, Instruction::LShr, Intrinsic::not_intrinsic},
+    {Opcode::AShr, Instruction::AShr, Intrinsic::not_intrinsic},
+    {Opcode::SMin, Instruction::BinaryOpsEnd, Intrinsic::smin},
+    {Opcode::SMax, Instruction::BinaryOpsEnd, Intrinsic::smax},
+    {Opcode::UMin, Instruction::BinaryOpsEnd, Intrinsic::umin},
+    {Opcode::UMax, Instruction::BinaryOpsEnd, Intrinsic::umax},
+};
+
+class Lowering {
+public:
+  Lowering(const Function &F, IRBuilder<> &B, const Target &T)
+      : F(F), B(B), T(T), Ctx(B.getContext()), Vals(F.numValues(), nullptr) {}
+
+  Expected<SmallVector<llvm::Value *, 2>> run(ArrayRef<llvm::Value *> Params) {
+    for (size_t I = 0; I < F.Params.size(); ++I)
+      Vals[F.Params[I].Id] = Params[I];
+    auto Term = lowerRegion(F.Body);
+    if (!Term)
+      return Term.takeError();
+    SmallVector<llvm::Value *, 2> Out;
+    if (*Term)
+      for (ircgpu::Value V : (*Term)->Operands)
+        Out.push_back(get(V));
+    return Out;
+  }
+
+private:
+  const Function &F;
+  IRBuilder<> &B;
+  const Target &T;
+  LLVMContext &Ctx;
+  std::vector<llvm::Value *> Vals; ///< by ircgpu::Value id
+
+  llvm::Type *ty(Type VT) { return lowerType(VT, Ctx, T); }
+
+  llvm::Value *get(ircgpu::Value V) {
+    if (Vals[V.Id])
+      return Vals[V.Id];
+    const ValueInfo &I = F.info(V);
+    assert(I.Kind == ValueKind::Literal && "use before definition");
+    llvm::Type *LT = ty(I.Ty);
+    llvm::Value *C;
+    if (I.Ty.isFloat())
+      C = ConstantFP::get(
+          Ctx, APFloat(LT->getFltSemantics(), APInt(I.Ty.bits(), I.Bits)));
+    else
+      C = ConstantInt::get(Ctx, APInt(I.Ty.bits(), I.Bits & maskBits(I.Ty)));
+    return Vals[V.Id] = C;
+  }
+  static uint64_t maskBits(Type Ty) {
+    return Ty.bits() == 64 ? ~0ull : (1ull << Ty.bits()) - 1;
+  }
+  void set(ircgpu::Value V, llvm::Value *L) { Vals[V.Id] = L; }
+
+  /// Lowers the ops of R; returns its terminator (yield, condition, ret) or
+  /// null when it has none.
+  Expected<const Op *> lowerRegion(const Region &R) {
+    for (const Op &O : R.Ops) {
+      switch (O.kind()) {
+      case OpKind::Yield:
+      case OpKind::Condition:
+      case OpKind::Ret:
+        return &O;
+      default:
+        if (Error E = lowerOp(O))
+          return E;
+      }
+    }
+    return nullptr;
+  }
+
+  Error lowerOp(const Op &O);
+  llvm::Value *lowerIntBinary(Opcode Op, llvm::Value *A, llvm::Value *Bv);
+  llvm::Value *lowerFMinMax(bool IsMax, llvm::Value *A, llvm::Value *Bv);
+  llvm::Value *lowerCast(const Op &O, llvm::Value *A);
+  llvm::Value *address(const Op &O);
+  Error lowerAtomic(const Op &O);
+  Error lowerFor(const Op &O);
+  Error lowerIf(const Op &O);
+  Error lowerWhile(const Op &O);
+  llvm::Value *callMath(const Op &O, ArrayRef<llvm::Value *> Args);
+};
+
+llvm::Value *Lowering::lowerIntBinary(Opcode Op, llvm::Value *A,
+                                      llvm::Value *Bv) {
+  auto *IT = cast<IntegerType>(A->getType());
+  llvm::Value *Zero = ConstantInt::get(IT, 0);
+  llvm::Value *One = ConstantInt::get(IT, 1);
+  switch (Op) {
+  case Opcode::Shl:
+  case Opcode::LShr:
+  case Opcode::AShr:
+    Bv = B.CreateAnd(Bv, ConstantInt::get(IT, IT->getBitWidth() - 1));
+    break;
+  case Opcode::UDiv:
+  case Opcode::URem: {
+    llvm::Value *IsZero = B.CreateICmpEQ(Bv, Zero);
+    llvm::Value *Safe = B.CreateSelect(IsZero, One, Bv);
+    if (Op == Opcode::URem)
+      return B.CreateURem(A, Safe);
+    return B.CreateSelect(IsZero, Zero, B.CreateUDiv(A, Safe));
+  }
+  case Opcode::SDiv:
+  case Opcode::SRem: {
+    llvm::Value *IsZero = B.CreateICmpEQ(Bv, Zero);
+    // Operands of one call are evaluated in an unspecified order: name them
+    // first so that the IR is the same from every host compiler.
+    llvm::Value *IsMin = B.CreateICmpEQ(
+        A, ConstantInt::get(Ctx, APInt::getSignedMinValue(IT->getBitWidth())));
+    llvm::Value *IsM1 = B.CreateICmpEQ(Bv, ConstantInt::getAllOnesValue(IT));
+    llvm::Value *Ovf = B.CreateAnd(IsMin, IsM1);
+    llvm::Value *Safe = B.CreateSelect(B.CreateOr(IsZero, Ovf), One, Bv);
+    if (Op == Opcode::SRem)
+      return B.CreateSRem(A, Safe);
+    return B.CreateSelect(IsZero, Zero, B.CreateSDiv(A, Safe));
+  }
+  default:
+    break;
+  }
+  for (const IntBinEntry &E : IntBinTable) {
+    if (E.Op != Op)
+      continue;
+    if (E.Inst != Instruction::BinaryOpsEnd)
+      return B.CreateBinOp(E.Inst, A, Bv);
+    return B.CreateBinaryIntrinsic(E.Intr, A, Bv);
+  }
+  llvm_unreachable("integer op missing from the table");
+}
+
+/// IEEE minNum/maxNum with the zero signs and NaN of docs/ir.md.
+llvm::Value *Lowering::lowerFMinMax(bool IsMax, llvm::Value *A,
+                                    llvm::Value *Bv) {
+  llvm::Type *FT = A->getType();
+  llvm::Type *IT = B.getIntNTy(FT->getPrimitiveSizeInBits());
+  llvm::Value *R = B.CreateSelect(
+      IsMax ? B.CreateFCmpOGT(A, Bv) : B.CreateFCmpOLT(A, Bv), A, Bv);
+  // Equal operands differ at most in the sign of a zero: OR of the bits
+  // picks -0 for min, AND picks +0 for max.
+  llvm::Value *AI = B.CreateBitCast(A, IT), *BI = B.CreateBitCast(Bv, IT);
+  llvm::Value *Z =
+      B.CreateBitCast(IsMax ? B.CreateAnd(AI, BI) : B.CreateOr(AI, BI), FT);
+  R = B.CreateSelect(B.CreateFCmpOEQ(A, Bv), Z, R);
+  llvm::Value *ANaN = B.CreateFCmpUNO(A, A), *BNaN = B.CreateFCmpUNO(Bv, Bv);
+  R = B.CreateSelect(ANaN, Bv, R);
+  llvm::Value *QNaN = ConstantFP::getQNaN(FT);
+  return B.CreateSelect(BNaN, B.CreateSelect(ANaN, QNaN, A), R);
+}
+
+llvm::Value *Lowering::lowerCast(const Op &O, llvm::Value *A) {
+  llvm::Type *To = ty(F.type(O.Results[0]));
+  switch (O.Code) {
+  case Opcode::SExt:
+    return B.CreateSExt(A, To);
+  case Opcode::ZExt:
+    return B.CreateZExt(A, To);
+  case Opcode::Trunc:
+    return B.CreateTrunc(A, To);
+  case Opcode::SIToFP:
+    return B.CreateSIToFP(A, To);
+  case Opcode::UIToFP:
+    return B.CreateUIToFP(A, To);
+  case Opcode::FPExt:
+    return B.CreateFPExt(A, To);
+  case Opcode::FPTrunc:
+    return B.CreateFPTrunc(A, To);
+  case Opcode::Bitcast:
+    return B.CreateBitCast(A, To);
+  case Opcode::FPToSI:
+    return B.CreateIntrinsic(Intrinsic::fptosi_sat, {To, A->getType()}, {A});
+  case Opcode::FPToUI:
+    return B.CreateIntrinsic(Intrinsic::fptoui_sat, {To, A->getType()}, {A});
+  default:
+    llvm_unreachable("not a cast");
+  }
+}
+
+/// &P[I] for a load, store or atomic: the index is sign-extended to 64 bits.
+llvm::Value *Lowering::address(const Op &O) {
+  Type PT = F.type(O.Operands[0]);
+  llvm::Value *Idx = B.CreateSExtOrTrunc(get(O.Operands[1]), B.getInt64Ty());
+  return B.CreateGEP(ty(PT.elemType()), get(O.Operands[0]), Idx);
+}
+
+llvm::Value *Lowering::callMath(const Op &O, ArrayRef<llvm::Value *> Args) {
+  Type VT = F.type(O.Results[0]);
+  StringRef Name = T.mathFunctionName(O.Code, VT.elem());
+  if (Name.empty())
+    return nullptr;
+  llvm::Type *LT = ty(VT);
+  SmallVector<llvm::Type *, 2> ParamTys(Args.size(), LT);
+  llvm::Module *M = B.GetInsertBlock()->getModule();
+  FunctionCallee Callee =
+      M->getOrInsertFunction(Name, FunctionType::get(LT, ParamTys, false));
+  return B.CreateCall(Callee, Args);
+}
+
+Error Lowering::lowerAtomic(const Op &O) {
+  llvm::Value *Addr = address(O);
+  llvm::Value *V = get(O.Operands[2]);
+  Type ET = F.type(O.Operands[0]).elemType();
+  Align Al(ET.bytes());
+  if (O.Code == Opcode::CmpXchg) {
+    auto *CX = B.CreateAtomicCmpXchg(Addr, V, get(O.Operands[3]), Al,
+                                     AtomicOrdering::Monotonic,
+                                     AtomicOrdering::Monotonic);
+    if (!O.Results.empty())
+      set(O.Results[0], B.CreateExtractValue(CX, 0));
+    return Error::success();
+  }
+  auto K = static_cast<AtomicKind>(O.Sub);
+  llvm::Value *Old = nullptr;
+  if (K == AtomicKind::FMin || K == AtomicKind::FMax) {
+    // No PTX atomic has minNum semantics: a compare-and-swap loop on the
+    // bits (comparing bits, so a NaN already in memory cannot spin forever).
+    llvm::Type *IT = B.getIntNTy(ET.bits());
+    llvm::Value *Init = B.CreateLoad(IT, Addr);
+    BasicBlock *Pre = B.GetInsertBlock();
+    llvm::Function *Fn = Pre->getParent();
+    BasicBlock *Loop = BasicBlock::Create(Ctx, "atomic.loop", Fn);
+    BasicBlock *Done = BasicBlock::Create(Ctx, "atomic.done", Fn);
+    B.CreateBr(Loop);
+    B.SetInsertPoint(Loop);
+    PHINode *Cur = B.CreatePHI(IT, 2);
+    Cur->addIncoming(Init, Pre);
+    llvm::Value *CurF = B.CreateBitCast(Cur, V->getType());
+    llvm::Value *New =
+        B.CreateBitCast(lowerFMinMax(K == AtomicKind::FMax, CurF, V), IT);
+    auto *CX =
+        B.CreateAtomicCmpXchg(Addr, Cur, New, Al, AtomicOrdering::Monotonic,
+                              AtomicOrdering::Monotonic);
+    llvm::Value *Seen = B.CreateExtractValue(CX, 0);
+    Cur->addIncoming(Seen, Loop);
+    B.CreateCondBr(B.CreateExtractValue(CX, 1), Done, Loop);
+    B.SetInsertPoint(Done);
+    Old = B.CreateBitCast(Cur, V->getType());
+  } else {
+    static constexpr AtomicRMWInst::BinOp Ops[] = {
+        AtomicRMWInst::Add,       AtomicRMWInst::FAdd,
+        AtomicRMWInst::Min,       AtomicRMWInst::Max,
+        AtomicRMWInst::UMin,      AtomicRMWInst::UMax,
+        AtomicRMWInst::BAD_BINOP, AtomicRMWInst::BAD_BINOP,
+        AtomicRMWInst::And,       AtomicRMWInst::Or,
+        AtomicRMWInst::Xor,       AtomicRMWInst::Xchg};
+    llvm::Value *Arg = V;
+    // Float exchange goes through the integer of the same width: every
+    // backend has that.
+    if (K == AtomicKind::Xchg && ET.isFloat())
+      Arg = B.CreateBitCast(V, B.getIntNTy(ET.bits()));
+    Old =
+        B.CreateAtomicRMW(Ops[O.Sub], Addr, Arg, Al, AtomicOrdering::Monotonic);
+    if (Arg != V)
+      Old = B.CreateBitCast(Old, V->getType());
+  }
+  if (!O.Results.empty())
+    set(O.Results[0], Old);
+  return Error::success();
+}
+
+Error Lowering::lowerFor(const Op &O) {
+  llvm::Value *LB = get(O.Operands[0]), *UB = get(O.Operands[1]),
+              *Step = get(O.Operands[2]);
+  llvm::Value *Trip = emitTripCount(B, LB, UB, Step);
+  const Region &Body = O.Regions[0];
+  llvm::Function *Fn = B.GetInsertBlock()->getParent();
+  BasicBlock *Pre = B.GetInsertBlock();
+  BasicBlock *Head = BasicBlock::Create(Ctx, "for.head", Fn);
+  BasicBlock *BodyBB = BasicBlock::Create(Ctx, "for.body", Fn);
+  BasicBlock *Exit = BasicBlock::Create(Ctx, "for.exit", Fn);
+  B.CreateBr(Head);
+  B.SetInsertPoint(Head);
+  PHINode *Cnt = B.CreatePHI(Trip->getType(), 2, "trip");
+  PHINode *Idx = B.CreatePHI(LB->getType(), 2, "i");
+  Cnt->addIncoming(ConstantInt::get(Trip->getType(), 0), Pre);
+  Idx->addIncoming(LB, Pre);
+  SmallVector<PHINode *, 2> Iters;
+  for (size_t I = 3; I < O.Operands.size(); ++I) {
+    llvm::Value *Init = get(O.Operands[I]);
+    Iters.push_back(B.CreatePHI(Init->getType(), 2));
+    Iters.back()->addIncoming(Init, Pre);
+    set(Body.Args[I - 2], Iters.back());
+  }
+  set(Body.Args[0], Idx);
+  B.CreateCondBr(B.CreateICmpULT(Cnt, Trip), BodyBB, Exit);
+  B.SetInsertPoint(BodyBB);
+  auto Term = lowerRegion(Body);
+  if (!Term)
+    return Term.takeError();
+  BasicBlock *Latch = B.GetInsertBlock();
+  // i + Step may wrap after the last trip; the trip counter ends the loop.
+  Cnt->addIncoming(B.CreateAdd(Cnt, ConstantInt::get(Trip->getType(), 1)),
+                   Latch);
+  Idx->addIncoming(B.CreateAdd(Idx, Step), Latch);
+  for (size_t I = 0; I < Iters.size(); ++I)
+    Iters[I]->addIncoming(get((*Term)->Operands[I]), Latch);
+  B.CreateBr(Head);
+  B.SetInsertPoint(Exit);
+  for (size_t I = 0; I < O.Results.size(); ++I)
+    set(O.Results[I], Iters[I]);
+  return Error::success();
+}
+
+Error Lowering::lowerIf(const Op &O) {
+  llvm::Function *Fn = B.GetInsertBlock()->getParent();
+  BasicBlock *Then = BasicBlock::Create(Ctx, "if.then", Fn);
+  BasicBlock *Else = BasicBlock::Create(Ctx, "if.else", Fn);
+  BasicBlock *Join = BasicBlock::Create(Ctx, "if.join", Fn);
+  B.CreateCondBr(get(O.Operands[0]), Then, Else);
+  SmallVector<llvm::Value *, 2> Out[2];
+  BasicBlock *Ends[2];
+  BasicBlock *Starts[2] = {Then, Else};
+  for (int Side = 0; Side < 2; ++Side) {
+    B.SetInsertPoint(Starts[Side]);
+    auto Term = lowerRegion(O.Regions[Side]);
+    if (!Term)
+      return Term.takeError();
+    if (*Term)
+      for (ircgpu::Value V : (*Term)->Operands)
+        Out[Side].push_back(get(V));
+    Ends[Side] = B.GetInsertBlock();
+    B.CreateBr(Join);
+  }
+  B.SetInsertPoint(Join);
+  for (size_t I = 0; I < O.Results.size(); ++I) {
+    PHINode *P = B.CreatePHI(Out[0][I]->getType(), 2);
+    P->addIncoming(Out[0][I], Ends[0]);
+    P->addIncoming(Out[1][I], Ends[1]);
+    set(O.Results[I], P);
+  }
+  return Error::success();
+}
+
+Error Lowering::lowerWhile(const Op &O) {
+  llvm::Function *Fn = B.GetInsertBlock()->getParent();
+  BasicBlock *Pre = B.GetInsertBlock();
+  BasicBlock *Head = BasicBlock::Create(Ctx, "while.cond", Fn);
+  BasicBlock *Do = BasicBlock::Create(Ctx, "while.do", Fn);
+  BasicBlock *Exit = BasicBlock::Create(Ctx, "while.exit", Fn);
+  const Region &Cond = O.Regions[0];
+  B.CreateBr(Head);
+  B.SetInsertPoint(Head);
+  SmallVector<PHINode *, 2> Vars;
+  for (size_t I = 0; I < O.Operands.size(); ++I) {
+    llvm::Value *Init = get(O.Operands[I]);
+    Vars.push_back(B.CreatePHI(Init->getType(), 2));
+    Vars.back()->addIncoming(Init, Pre);
+    set(Cond.Args[I], Vars.back());
+  }
+  auto CT = lowerRegion(Cond);
+  if (!CT)
+    return CT.takeError();
+  if (!*CT)
+    return internalError("while: condition region without `condition`");
+  B.CreateCondBr(get((*CT)->Operands[0]), Do, Exit);
+  B.SetInsertPoint(Do);
+  auto DT = lowerRegion(O.Regions[1]);
+  if (!DT)
+    return DT.takeError();
+  BasicBlock *Latch = B.GetInsertBlock();
+  for (size_t I = 0; I < Vars.size(); ++I)
+    Vars[I]->addIncoming(get((*DT)->Operands[I]), Latch);
+  B.CreateBr(Head);
+  B.SetInsertPoint(Exit);
+  for (size_t I = 0; I < O.Results.size(); ++I)
+    set(O.Results[I], Vars[I]);
+  return Error::success();
+}
+
+Error Lowering::lowerOp(const Op &O) {
+  auto Arg = [&](unsigned I) { return get(O.Operands[I]); };
+  llvm::Value *R = nullptr;
+  switch (O.kind()) {
+  case OpKind::Const:
+    R = Arg(0);
+    break;
+  case OpKind::IntBinary:
+    R = lowerIntBinary(O.Code, Arg(0), Arg(1));
+    break;
+  case OpKind::IntUnary: {
+    llvm::Value *A = Arg(0);
+    switch (O.Code) {
+    case Opcode::Neg:
+      R = B.CreateNeg(A);
+      break;
+    case Opcode::Not:
+      R = B.CreateNot(A);
+      break;
+    case Opcode::Abs:
+      R = B.CreateBinaryIntrinsic(Intrinsic::abs, A, B.getFalse());
+      break;
+    case Opcode::Popcount:
+      R = B.CreateUnaryIntrinsic(Intrinsic::ctpop, A);
+      break;
+    case Opcode::Clz:
+      R = B.CreateBinaryIntrinsic(Intrinsic::ctlz, A, B.getFalse());
+      break;
+    case Opcode::Ctz:
+      R = B.CreateBinaryIntrinsic(Intrinsic::cttz, A, B.getFalse());
+      break;
+    default:
+      llvm_unreachable("not an integer unary op");
+    }
+    break;
+  }
+  case OpKind::FloatBinary:
+    switch (O.Code) {
+    case Opcode::FAdd:
+      R = B.CreateFAdd(Arg(0), Arg(1));
+      break;
+    case Opcode::FSub:
+      R = B.CreateFSub(Arg(0), Arg(1));
+      break;
+    case Opcode::FMul:
+      R = B.CreateFMul(Arg(0), Arg(1));
+      break;
+    case Opcode::FDiv:
+      R = B.CreateFDiv(Arg(0), Arg(1));
+      break;
+    case Opcode::FRem:
+      // NVPTX expands LLVM frem as x - trunc(x/y)*y, which is not exact;
+      // the math library's fmod is.
+      R = callMath(O, {Arg(0), Arg(1)});
+      if (!R)
+        R = B.CreateFRem(Arg(0), Arg(1));
+      break;
+    case Opcode::FMin:
+      R = lowerFMinMax(false, Arg(0), Arg(1));
+      break;
+    case Opcode::FMax:
+      R = lowerFMinMax(true, Arg(0), Arg(1));
+      break;
+    default:
+      llvm_unreachable("not a float binary op");
+    }
+    break;
+  case OpKind::FloatUnary:
+    R = O.Code == Opcode::FNeg
+            ? B.CreateFNeg(Arg(0))
+            : B.CreateUnaryIntrinsic(Intrinsic::fabs, Arg(0));
+    break;
+  case OpKind::MathUnary:
+  case OpKind::MathBinary: {
+    SmallVector<llvm::Value *, 2> Args;
+    for (size_t I = 0; I < O.Operands.size(); ++I)
+      Args.push_back(Arg(I));
+    R = callMath(O, Args);
+    if (!R)
+      return internalError("target " + T.name() + " has no function for `" +
+                           opcodeName(O.Code) + "`");
+    break;
+  }
+  case OpKind::MathTernary: // fma: one rounding, exactly as llvm.fma
+    R = B.CreateIntrinsic(Intrinsic::fma, {Arg(0)->getType()},
+                          {Arg(0), Arg(1), Arg(2)});
+    break;
+  case OpKind::ICmp:
+    R = B.CreateICmp(icmpPred(static_cast<ICmpPred>(O.Sub)), Arg(0), Arg(1));
+    break;
+  case OpKind::FCmp:
+    R = B.CreateFCmp(fcmpPred(static_cast<FCmpPred>(O.Sub)), Arg(0), Arg(1));
+    break;
+  case OpKind::Select:
+    R = B.CreateSelect(Arg(0), Arg(1), Arg(2));
+    break;
+  case OpKind::Cast:
+    R = lowerCast(O, Arg(0));
+    break;
+  case OpKind::Load: {
+    Type ET = F.type(O.Operands[0]).elemType();
+    R = B.CreateAlignedLoad(ty(ET), address(O), Align(ET.bytes()));
+    break;
+  }
+  case OpKind::Store: {
+    Type ET = F.type(O.Operands[0]).elemType();
+    B.CreateAlignedStore(Arg(2), address(O), Align(ET.bytes()));
+    return Error::success();
+  }
+  case OpKind::Offset: {
+    Type PT = F.type(O.Operands[0]);
+    llvm::Value *K = B.CreateSExtOrTrunc(Arg(1), B.getInt64Ty());
+    R = B.CreateGEP(ty(PT.elemType()), Arg(0), K);
+    break;
+  }
+  case OpKind::Atomic:
+  case OpKind::CmpXchg:
+    return lowerAtomic(O);
+  case OpKind::For:
+    return lowerFor(O);
+  case OpKind::If:
+    return lowerIf(O);
+  case OpKind::While:
+    return lowerWhile(O);
+  case OpKind::Call:
+    return internalError("`call` reached code generation: inlining should "
+                         "have removed it");
+  case OpKind::Ret:
+  case OpKind::Yield:
+  case OpKind::Condition:
+    llvm_unreachable("terminators are handled by lowerRegion");
+  }
+  set(O.Results[0], R);
+  return Error::success();
+}
+
+} // namespace
+
+llvm::Type *lowerType(Type Ty, LLVMContext &Ctx, const Target &T) {
+  if (Ty.isPtr())
+    return PointerType::get(Ctx, T.globalAddressSpace());
+  switch (Ty.elem()) {
+  case Scalar::F32:
+    return llvm::Type::getFloatTy(Ctx);
+  case Scalar::F64:
+    return llvm::Type::getDoubleTy(Ctx);
+  case Scalar::F16:
+    return llvm::Type::getHalfTy(Ctx);
+  default:
+    return llvm::Type::getIntNTy(Ctx, Ty.bits());
+  }
+}
+
+Expected<SmallVector<llvm::Value *, 2>>
+lowerFunctionBody(const Function &F, ArrayRef<llvm::Value *> Params,
+                  IRBuilder<> &B, const Target &T) {
+  return Lowering(F, B, T).run(Params);
+}
+
+llvm::Value *emitTripCount(IRBuilder<> &B, llvm::Value *LB, llvm::Value *UB,
+                           llvm::Value *Step) {
+  // UB - LB and (UB - LB - 1) / Step fit the unsigned range of the width
+  // whenever UB > LB and Step > 0, so no wider type is needed.
+  llvm::Type *IT = LB->getType();
+  llvm::Value *Zero = ConstantInt::get(IT, 0), *One = ConstantInt::get(IT, 1);
+  llvm::Value *Nonempty = B.CreateICmpSGT(UB, LB);
+  llvm::Value *Positive = B.CreateICmpSGT(Step, Zero);
+  llvm::Value *Runs = B.CreateAnd(Nonempty, Positive);
+  llvm::Value *SafeStep = B.CreateSelect(Runs, Step, One);
+  llvm::Value *Span = B.CreateSub(B.CreateSub(UB, LB), One);
+  llvm::Value *N = B.CreateAdd(B.CreateUDiv(Span, SafeStep), One);
+  return B.CreateSelect(Runs, N, Zero, "tripcount");
+}
+
+} // namespace ircgpu

@@ -1,0 +1,38 @@
+//===- codegen/LowerFunction.h - one VIR function body into LLVM IR -*- C++
+//-*-//
+//
+// The target-independent part of code generation: every op of Ops.def but
+// `call` (inlining removed calls before outlining) becomes LLVM IR with the
+// semantics spec/vir.md §3 defines, so that each GPU target matches the
+// interpreter bit for bit. Target differences come in through Target.
+//
+//===----------------------------------------------------------------------===//
+#ifndef IRCGPU_CODEGEN_LOWERFUNCTION_H
+#define IRCGPU_CODEGEN_LOWERFUNCTION_H
+
+#include "codegen/Target.h"
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/IR/IRBuilder.h"
+
+namespace ircgpu {
+
+/// The LLVM type of a VIR type: pointers are opaque pointers in the target's
+/// global address space.
+llvm::Type *lowerType(Type Ty, llvm::LLVMContext &Ctx, const Target &T);
+
+/// Lowers F's body at B's insertion point, with Params[i] standing for F's
+/// parameter i. On success B is left at the end of the code (a block with no
+/// terminator yet) and the result holds the values of F's `ret`.
+llvm::Expected<llvm::SmallVector<llvm::Value *, 2>>
+lowerFunctionBody(const Function &F, llvm::ArrayRef<llvm::Value *> Params,
+                  llvm::IRBuilder<> &B, const Target &T);
+
+/// The number of iterations of `for i = LB to UB step S` (spec §4): computed
+/// without overflow, 0 when S <= 0 or UB <= LB. Unsigned, of LB's width.
+llvm::Value *emitTripCount(llvm::IRBuilder<> &B, llvm::Value *LB,
+                           llvm::Value *UB, llvm::Value *Step);
+
+} // namespace ircgpu
+
+#endif
