@@ -1,0 +1,199 @@
+//===- runtime/cuda/CudaDevice.cpp - Device over the CUDA driver API ------===//
+//
+// One CUDA device through its primary context, the one the CUDA runtime and
+// every other library in the process (CuPy, PyTorch) share, so that buffers
+// can be exchanged with them. Every driver status goes through check().
+//
+//===----------------------------------------------------------------------===//
+
+#include "ircgpu/Device.h"
+
+#include "ircgpu/Diagnostics.h"
+#include "runtime/cuda/CudaDriver.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace llvm;
+
+namespace ircgpu {
+namespace {
+
+using namespace cuda;
+
+class CudaDevice final : public Device {
+public:
+  CudaDevice(const CudaDriver &D, unsigned Ordinal, CUdevice Dev, CUcontext Ctx,
+             DeviceInfo Info)
+      : Device(std::move(Info)), D(D), Ordinal(Ordinal), Dev(Dev), Ctx(Ctx) {}
+  ~CudaDevice() override;
+
+  std::string name() const override {
+    return "cuda:" + std::to_string(Ordinal);
+  }
+
+private:
+  Error chk(CUresult R, const Twine &What) const {
+    return check(D, R, name() + ": " + What);
+  }
+
+  Error activateImpl() override {
+    // Cheap (a thread-local store in the driver), and it makes every thread
+    // that uses the device work without a separate "bind" call.
+    return chk(D.cuCtxSetCurrent(Ctx), "making the context current");
+  }
+  Expected<DevicePtr> allocImpl(uint64_t Bytes) override {
+    CUdeviceptr P = 0;
+    if (Error E = chk(D.cuMemAlloc(&P, Bytes),
+                      formatv("allocating {0} bytes", Bytes)))
+      return E;
+    return DevicePtr(P);
+  }
+  Error freeImpl(DevicePtr P) override {
+    return chk(D.cuMemFree(P), "freeing device memory");
+  }
+  Error copyToDeviceImpl(DevicePtr Dst, const void *Src,
+                         uint64_t Bytes) override {
+    return chk(D.cuMemcpyHtoD(Dst, Src, Bytes),
+               formatv("copying {0} bytes to the device", Bytes));
+  }
+  Error copyToHostImpl(void *Dst, DevicePtr Src, uint64_t Bytes) override {
+    return chk(D.cuMemcpyDtoH(Dst, Src, Bytes),
+               formatv("copying {0} bytes to the host", Bytes));
+  }
+  Error copyOnDeviceImpl(DevicePtr Dst, DevicePtr Src,
+                         uint64_t Bytes) override {
+    return chk(D.cuMemcpyDtoD(Dst, Src, Bytes),
+               formatv("copying {0} bytes on the device", Bytes));
+  }
+  Error memsetImpl(DevicePtr Dst, uint8_t Value, uint64_t Bytes) override {
+    return chk(D.cuMemsetD8(Dst, Value, Bytes),
+               formatv("setting {0} bytes", Bytes));
+  }
+  Expected<void *> loadModuleImpl(StringRef Image) override {
+    CUmodule M = nullptr;
+    // No JIT options yet: the driver's defaults (O4, its own disk cache).
+    if (Error E =
+            chk(D.cuModuleLoadDataEx(&M, Image.data(), 0, nullptr, nullptr),
+                formatv("loading a module of {0} bytes", Image.size())))
+      return E;
+    return static_cast<void *>(M);
+  }
+  Error unloadModuleImpl(void *M) override {
+    return chk(D.cuModuleUnload(static_cast<CUmodule>(M)),
+               "unloading a module");
+  }
+  Expected<void *> getKernelImpl(void *M, StringRef Name) override {
+    CUfunction F = nullptr;
+    std::string N = Name.str();
+    if (Error E =
+            chk(D.cuModuleGetFunction(&F, static_cast<CUmodule>(M), N.c_str()),
+                "looking up kernel '" + N + "'"))
+      return E;
+    return static_cast<void *>(F);
+  }
+  Error launchImpl(void *K, Dim3 Grid, Dim3 Block, void **Args,
+                   unsigned SharedBytes) override {
+    return chk(D.cuLaunchKernel(static_cast<CUfunction>(K), Grid.X, Grid.Y,
+                                Grid.Z, Block.X, Block.Y, Block.Z, SharedBytes,
+                                /*stream=*/nullptr, Args, /*extra=*/nullptr),
+               formatv("launching a kernel on a {0}x{1}x{2} grid of "
+                       "{3}x{4}x{5} blocks",
+                       Grid.X, Grid.Y, Grid.Z, Block.X, Block.Y, Block.Z));
+  }
+  Error synchronizeImpl() override {
+    return chk(D.cuCtxSynchronize(), "synchronizing");
+  }
+
+  const CudaDriver &D;
+  unsigned Ordinal;
+  CUdevice Dev;
+  CUcontext Ctx;
+};
+
+CudaDevice::~CudaDevice() {
+  // Failures here mean a context already broken and reported; nothing a
+  // destructor could do about them.
+  if (D.cuCtxSetCurrent(Ctx) == CUDA_SUCCESS)
+    for (void *M : loadedModules())
+      (void)D.cuModuleUnload(static_cast<CUmodule>(M));
+  (void)D.cuDevicePrimaryCtxRelease(Dev);
+}
+
+Error queryInfo(const CudaDriver &D, CUdevice Dev, unsigned Ordinal,
+                DeviceInfo &Info) {
+  std::string Where = "cuda:" + std::to_string(Ordinal) + ": ";
+  char Name[256] = {};
+  if (Error E = check(D, D.cuDeviceGetName(Name, sizeof(Name) - 1, Dev),
+                      Where + "querying the name"))
+    return E;
+  Info.Name = Name;
+  size_t Mem = 0;
+  if (Error E = check(D, D.cuDeviceTotalMem(&Mem, Dev),
+                      Where + "querying the memory size"))
+    return E;
+  Info.TotalMemory = Mem;
+  struct {
+    CUdevice_attribute Attr;
+    int *Dst;
+    const char *What;
+  } Attrs[] = {
+      {CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, &Info.ComputeMajor,
+       "compute capability"},
+      {CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, &Info.ComputeMinor,
+       "compute capability"},
+      {CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, &Info.MultiProcessorCount,
+       "SM count"},
+      {CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK, &Info.MaxThreadsPerBlock,
+       "max threads per block"},
+  };
+  for (auto &A : Attrs)
+    if (Error E = check(D, D.cuDeviceGetAttribute(A.Dst, A.Attr, Dev),
+                        Where + "querying the " + A.What))
+      return E;
+  return Error::success();
+}
+
+} // namespace
+
+Expected<std::unique_ptr<Device>> openCudaDevice(unsigned Ordinal) {
+  Expected<const CudaDriver &> DOrErr = loadCudaDriver();
+  if (!DOrErr)
+    return DOrErr.takeError();
+  const CudaDriver &D = *DOrErr;
+  // cuInit is what answers CUDA_ERROR_NO_DEVICE on a machine with a driver
+  // but no GPU (or none visible to this process).
+  if (Error E =
+          check(D, D.cuInit(0), "no CUDA device: initializing the driver"))
+    return E;
+  int Count = 0;
+  if (Error E = check(D, D.cuDeviceGetCount(&Count), "counting CUDA devices"))
+    return E;
+  if (Count == 0)
+    return make_error<RuntimeError>("no CUDA device: the driver reports 0");
+  if (Ordinal >= unsigned(Count))
+    return make_error<RuntimeError>(
+        formatv("no CUDA device {0}: this machine has {1} (cuda:0 to cuda:{2})",
+                Ordinal, Count, Count - 1)
+            .str());
+  CUdevice Dev = 0;
+  if (Error E = check(D, D.cuDeviceGet(&Dev, int(Ordinal)),
+                      formatv("getting CUDA device {0}", Ordinal)))
+    return E;
+  DeviceInfo Info;
+  if (Error E = queryInfo(D, Dev, Ordinal, Info))
+    return E;
+  CUcontext Ctx = nullptr;
+  if (Error E =
+          check(D, D.cuDevicePrimaryCtxRetain(&Ctx, Dev),
+                formatv("cuda:{0}: retaining the primary context", Ordinal)))
+    return E;
+  if (Error E =
+          check(D, D.cuCtxSetCurrent(Ctx),
+                formatv("cuda:{0}: making the context current", Ordinal))) {
+    (void)D.cuDevicePrimaryCtxRelease(Dev);
+    return E;
+  }
+  return std::make_unique<CudaDevice>(D, Ordinal, Dev, Ctx, std::move(Info));
+}
+
+} // namespace ircgpu

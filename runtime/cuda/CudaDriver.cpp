@@ -1,0 +1,71 @@
+//===- runtime/cuda/CudaDriver.cpp - loading libcuda.so.1 -----------------===//
+
+#include "runtime/cuda/CudaDriver.h"
+
+#include "ircgpu/Diagnostics.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+#include <dlfcn.h>
+#include <string>
+
+using namespace llvm;
+
+namespace ircgpu::cuda {
+
+namespace {
+struct LoadResult {
+  CudaDriver Driver;
+  std::string Error; // empty on success
+};
+} // namespace
+
+static LoadResult load() {
+  LoadResult R;
+  // Never dlclose'd: the driver keeps threads and contexts alive until exit.
+  void *Lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (!Lib) {
+    const char *Msg = dlerror();
+    R.Error =
+        std::string("no CUDA driver: libcuda.so.1 could not be loaded (") +
+        (Msg ? Msg : "unknown reason") + ")";
+    return R;
+  }
+#define IRCGPU_CUDA_LOOKUP(Name, Symbol, Type)                                 \
+  R.Driver.Name =                                                              \
+      reinterpret_cast<std::add_pointer_t<Type>>(dlsym(Lib, Symbol));          \
+  if (!R.Driver.Name) {                                                        \
+    R.Error = "CUDA driver too old: libcuda.so.1 has no " Symbol;              \
+    return R;                                                                  \
+  }
+  IRCGPU_CUDA_DRIVER_ENTRY_POINTS(IRCGPU_CUDA_LOOKUP)
+#undef IRCGPU_CUDA_LOOKUP
+  return R;
+}
+
+Expected<const CudaDriver &> loadCudaDriver() {
+  // A function-local static: loaded once, thread-safely, on first use.
+  static const LoadResult R = load();
+  if (!R.Error.empty())
+    return make_error<RuntimeError>(R.Error);
+  return R.Driver;
+}
+
+Error check(const CudaDriver &D, CUresult R, const Twine &What) {
+  if (R == CUDA_SUCCESS)
+    return Error::success();
+  const char *Name = nullptr;
+  const char *Desc = nullptr;
+  // Both fail (leaving the strings null) for a code this driver does not know.
+  if (D.cuGetErrorName(R, &Name) != CUDA_SUCCESS)
+    Name = nullptr;
+  if (D.cuGetErrorString(R, &Desc) != CUDA_SUCCESS)
+    Desc = nullptr;
+  std::string Msg = formatv("{0}: {1} ({2})", What.str(),
+                            Name ? Name : formatv("CUDA error {0}", R).str(),
+                            Desc ? Desc : "no description")
+                        .str();
+  return make_error<RuntimeError>(std::move(Msg));
+}
+
+} // namespace ircgpu::cuda
