@@ -83,17 +83,14 @@ Error runCompile(const CompileCmdOptions &Opts) {
   if (Error E = checkDumpAfter(Opts.DumpAfter))
     return E;
 
-  auto Src = readSource(Opts.Input);
-  if (!Src)
-    return Src.takeError();
-  auto M = loadModule(*Src);
-  if (!M)
-    return M.takeError();
-  auto F = findEntry(**M, Opts.Entry);
+  auto In = loadInput(Opts.Input);
+  if (!In)
+    return In.takeError();
+  auto F = findEntry(*In->M, Opts.Entry);
   if (!F)
     return F.takeError();
-  auto P =
-      buildPlanForTool(*Src, **M, (*F)->Name, Opts.Codegen, Opts.DumpAfter);
+  auto P = buildPlanForTool(In->Src, *In->M, (*F)->Name, Opts.Codegen,
+                            Opts.DumpAfter);
   if (!P)
     return P.takeError();
 

@@ -11,18 +11,15 @@ using namespace llvm;
 namespace irctool {
 
 Error runFmt(const FmtOptions &Opts) {
-  auto Src = readSource(Opts.Input);
-  if (!Src)
-    return Src.takeError();
-  auto M = loadModule(*Src);
-  if (!M)
-    return M.takeError(); // nothing reaches stdout on error
+  auto In = loadInput(Opts.Input);
+  if (!In)
+    return In.takeError(); // nothing reaches stdout on error
 
   std::error_code EC;
   raw_fd_ostream OS(Opts.Output, EC, sys::fs::OF_None);
   if (EC)
     return inputError("cannot write '" + Opts.Output + "': " + EC.message());
-  ircgpu::printModule(**M, OS);
+  ircgpu::printModule(*In->M, OS);
   OS.flush();
   if (OS.has_error()) {
     EC = OS.error();

@@ -13,23 +13,20 @@ Error runHash(const HashOptions &Opts) {
   if (!Opts.Codegen.Target.empty())
     if (Error E = checkTarget(Opts.Codegen.Target))
       return E;
-  auto Src = readSource(Opts.Input);
-  if (!Src)
-    return Src.takeError();
-  auto M = loadModule(*Src);
-  if (!M)
-    return M.takeError();
+  auto In = loadInput(Opts.Input);
+  if (!In)
+    return In.takeError();
 
-  ircgpu::HashInputs In;
+  ircgpu::HashInputs Key;
   if (!Opts.Entry.empty()) {
-    auto F = findEntry(**M, Opts.Entry);
+    auto F = findEntry(*In->M, Opts.Entry);
     if (!F)
       return F.takeError();
-    In.Entry = (*F)->Name;
+    Key.Entry = (*F)->Name;
   }
-  In.Target = Opts.Codegen.Target;
-  In.Options = Opts.Codegen.hashOptions();
-  outs() << ircgpu::moduleHash(**M, In) << "\n";
+  Key.Target = Opts.Codegen.Target;
+  Key.Options = Opts.Codegen.hashOptions();
+  outs() << ircgpu::moduleHash(*In->M, Key) << "\n";
   return Error::success();
 }
 

@@ -58,13 +58,10 @@ Error runRun(const RunOptions &Opts) {
     if (Error E = checkTarget(Opts.Codegen.Target))
       return E;
 
-  auto Src = readSource(Opts.Input);
-  if (!Src)
-    return Src.takeError();
-  auto M = loadModule(*Src);
-  if (!M)
-    return M.takeError();
-  auto F = findEntry(**M, Opts.Entry);
+  auto In = loadInput(Opts.Input);
+  if (!In)
+    return In.takeError();
+  auto F = findEntry(*In->M, Opts.Entry);
   if (!F)
     return F.takeError();
   auto B = bindArguments(**F, Opts.Args, Opts.Outs);
@@ -89,8 +86,8 @@ Error runRun(const RunOptions &Opts) {
 
   auto Execute = [&]() -> Expected<std::vector<uint64_t>> {
     if (*Device == DeviceKind::Sim)
-      return simulate(*Src, **M, **F, Opts, *B);
-    auto Interp = ircgpu::Interpreter::create(**M, (*F)->Name);
+      return simulate(In->Src, *In->M, **F, Opts, *B);
+    auto Interp = ircgpu::Interpreter::create(*In->M, (*F)->Name);
     if (!Interp)
       return Interp.takeError();
     return (*Interp)->run(B->Args);

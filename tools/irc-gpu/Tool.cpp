@@ -27,7 +27,8 @@ Error runtimeError(const Twine &Msg) {
   return make_error<ToolError>(ExitRuntime, Msg.str());
 }
 
-Expected<Source> readSource(StringRef Path) {
+/// The file (or stdin for "-"), read whole.
+static Expected<Source> readSource(StringRef Path) {
   // No null terminator needed: the parser takes a StringRef. Large files are
   // mapped, not copied.
   auto BufOrErr =
@@ -42,14 +43,17 @@ Expected<Source> readSource(StringRef Path) {
   return S;
 }
 
-Expected<std::unique_ptr<ircgpu::Module>> loadModule(const Source &Src) {
-  auto MOrErr = ircgpu::parseAndVerify(Src.text());
+Expected<Input> loadInput(StringRef Path) {
+  auto Src = readSource(Path);
+  if (!Src)
+    return Src.takeError();
+  auto MOrErr = ircgpu::parseAndVerify(Src->text());
   if (!MOrErr) {
-    ircgpu::printDiagnostics(errs(), Src.DisplayName, Src.text(),
+    ircgpu::printDiagnostics(errs(), Src->DisplayName, Src->text(),
                              MOrErr.takeError());
     return make_error<ToolError>(ExitInput, ""); // already reported
   }
-  return std::move(*MOrErr);
+  return Input{std::move(*Src), std::move(*MOrErr)};
 }
 
 Expected<const ircgpu::Function *> findEntry(const ircgpu::Module &M,

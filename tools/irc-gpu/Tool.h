@@ -52,11 +52,16 @@ struct Source {
   std::unique_ptr<llvm::MemoryBuffer> Buffer;
   llvm::StringRef text() const { return Buffer->getBuffer(); }
 };
-llvm::Expected<Source> readSource(llvm::StringRef Path);
+
+/// A module read from a file, with its text (diagnostics quote it).
+struct Input {
+  Source Src;
+  std::unique_ptr<ircgpu::Module> M;
+};
 
 /// Reads, parses and verifies Path. On a VIR error prints the diagnostics
 /// and returns a ToolError with an empty message (already reported).
-llvm::Expected<std::unique_ptr<ircgpu::Module>> loadModule(const Source &Src);
+llvm::Expected<Input> loadInput(llvm::StringRef Path);
 
 /// The function named by --entry (`name` or `@name`), or a usage error.
 llvm::Expected<const ircgpu::Function *> findEntry(const ircgpu::Module &M,
