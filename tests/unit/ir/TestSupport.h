@@ -145,6 +145,25 @@ inline Outcome run(const Module &M, llvm::StringRef Entry,
   return Out;
 }
 
+/// Same error, results and buffers (bit for bit) for Src before a pass and
+/// After it, on each input (scalars in order; buffers from seeds 7, 8, ...).
+inline void expectSameRuns(llvm::StringRef Src, const Module &After,
+                           llvm::StringRef Entry,
+                           std::vector<std::vector<uint64_t>> Inputs,
+                           uint64_t Count = 16) {
+  auto Before = parseAndVerify(Src);
+  ASSERT_TRUE(!!Before) << llvm::toString(Before.takeError());
+  uint32_t Seed = 7;
+  for (auto &In : Inputs) {
+    Outcome A = run(**Before, Entry, In, Count, Seed);
+    Outcome B = run(After, Entry, In, Count, Seed);
+    EXPECT_EQ(A.Error, B.Error);
+    EXPECT_EQ(A.Results, B.Results);
+    EXPECT_EQ(A.Buffers, B.Buffers);
+    ++Seed;
+  }
+}
+
 } // namespace ircgpu::test
 
 #endif // IRCGPU_TESTS_UNIT_IR_TESTSUPPORT_H

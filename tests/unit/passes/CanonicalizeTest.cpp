@@ -65,23 +65,6 @@ std::unique_ptr<Module> canonicalized(llvm::StringRef Src,
   return std::move(*M);
 }
 
-void expectSameRuns(llvm::StringRef Src, const Module &After,
-                    llvm::StringRef Entry,
-                    std::vector<std::vector<uint64_t>> Inputs,
-                    uint64_t Count = 16) {
-  auto Before = parseAndVerify(Src);
-  ASSERT_TRUE(!!Before) << llvm::toString(Before.takeError());
-  uint32_t Seed = 7;
-  for (auto &In : Inputs) {
-    Outcome A = run(**Before, Entry, In, Count, Seed);
-    Outcome B = run(After, Entry, In, Count, Seed);
-    EXPECT_EQ(A.Error, B.Error);
-    EXPECT_EQ(A.Results, B.Results);
-    EXPECT_EQ(A.Buffers, B.Buffers);
-    ++Seed;
-  }
-}
-
 /// Canonicalizes Src's only function and returns the printed module.
 std::string canon(llvm::StringRef Src) {
   auto M = parseAndVerify(Src);

@@ -68,24 +68,6 @@ std::string printed(const Module &M, llvm::StringRef Name) {
                                                  : End + 1 - At);
 }
 
-/// Same results and buffers (bit for bit) on the original and inlined module.
-void expectSameRuns(llvm::StringRef Src, const Module &After,
-                    llvm::StringRef Entry,
-                    std::vector<std::vector<uint64_t>> Inputs,
-                    uint64_t Count = 16) {
-  auto Before = parseAndVerify(Src);
-  ASSERT_TRUE(!!Before) << llvm::toString(Before.takeError());
-  uint32_t Seed = 7;
-  for (auto &In : Inputs) {
-    Outcome A = run(**Before, Entry, In, Count, Seed);
-    Outcome B = run(After, Entry, In, Count, Seed);
-    EXPECT_EQ(A.Error, B.Error);
-    EXPECT_EQ(A.Results, B.Results);
-    EXPECT_EQ(A.Buffers, B.Buffers);
-    ++Seed;
-  }
-}
-
 bool hasCall(const Function &F) {
   bool Found = false;
   F.walk([&](const Op &O) { Found |= O.Code == Opcode::Call; });
