@@ -9,10 +9,10 @@
 //===----------------------------------------------------------------------===//
 #include "ircgpu/Codegen.h"
 
-#include "codegen/LowerFunction.h"
+#include "codegen/DeviceFunction.h"
 #include "codegen/Target.h"
+#include "ircgpu/KernelABI.h"
 
-#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
@@ -52,119 +52,59 @@ Error codegenError(const Twine &Msg) {
   return createStringError(inconvertibleErrorCode(), Msg);
 }
 
-class KernelEmitter {
-public:
-  KernelEmitter(const Plan &P, const Target &T, llvm::Module &M)
-      : P(P), T(T), M(M), Ctx(M.getContext()) {}
-
-  Error emitSteps(ArrayRef<PlanStep> Steps) {
-    for (const PlanStep &S : Steps) {
-      if (S.Kind == StepKind::Kernel && Done.insert(S.Func).second)
-        if (Error E = emitKernel(S))
-          return E;
-      for (const std::vector<PlanStep> *Sub : {&S.Cond, &S.Body, &S.Fallback})
-        if (Error E = emitSteps(*Sub))
-          return E;
-    }
-    return Error::success();
+/// The first step of each function, with the functions of nested steps.
+void collectSteps(ArrayRef<PlanStep> Steps,
+                  std::vector<const PlanStep *> &ByFunc) {
+  for (const PlanStep &S : Steps) {
+    if ((S.Kind == StepKind::Kernel || S.Kind == StepKind::Scalar) &&
+        S.Func < ByFunc.size() && !ByFunc[S.Func])
+      ByFunc[S.Func] = &S;
+    for (const std::vector<PlanStep> *Sub : {&S.Cond, &S.Body, &S.Fallback})
+      collectSteps(*Sub, ByFunc);
   }
+}
 
-private:
-  const Plan &P;
-  const Target &T;
-  llvm::Module &M;
-  LLVMContext &Ctx;
-  DenseSet<uint32_t> Done;
-
-  Error emitKernel(const PlanStep &S);
-};
-
-Error KernelEmitter::emitKernel(const PlanStep &S) {
+Error emitStepCode(const Plan &P, const PlanABI &ABI, const Target &T,
+                   llvm::Module &M, const PlanStep &S, const StepCode &C) {
   const ircgpu::Function &VF = *P.Code->Functions[S.Func];
-  if (!S.Reductions.empty())
-    return codegenError("kernel @" + VF.Name +
-                        ": reductions on the GPU are not implemented yet");
-  unsigned NDims = S.Grid.size();
-  if (NDims == 0 || NDims > 3 || VF.Params.size() != NDims + S.Args.size())
+  if (S.Kind == StepKind::Kernel &&
+      (S.Grid.empty() || S.Grid.size() > 3 ||
+       VF.Params.size() != S.Grid.size() + S.Args.size()))
     return codegenError("kernel @" + VF.Name + ": malformed kernel step");
-
-  // Parameters: LB, UB, Step per dimension, then the outlined function's
-  // own parameters after its grid indices.
-  SmallVector<llvm::Type *, 8> ParamTys;
-  for (unsigned D = 0; D < NDims; ++D)
-    ParamTys.append(3, lowerType(VF.type(VF.Params[D]), Ctx, T));
-  for (size_t I = NDims; I < VF.Params.size(); ++I)
-    ParamTys.push_back(lowerType(VF.type(VF.Params[I]), Ctx, T));
-  auto *FT = FunctionType::get(llvm::Type::getVoidTy(Ctx), ParamTys, false);
-  auto *Fn = llvm::Function::Create(FT, GlobalValue::ExternalLinkage,
-                                    kernelName(VF.Name), M);
-  T.markKernel(*Fn);
-  static constexpr const char *DimNames[] = {"lb", "ub", "step"};
-  for (unsigned D = 0; D < NDims; ++D)
-    for (unsigned K = 0; K < 3; ++K)
-      Fn->getArg(3 * D + K)->setName(Twine(DimNames[K]) + Twine(D));
-  for (size_t I = NDims; I < VF.Params.size(); ++I) {
-    Argument *A = Fn->getArg(3 * NDims + (I - NDims));
-    A->setName(VF.name(VF.Params[I]));
-    uint8_t Attrs = I < VF.ParamAttrs.size() ? VF.ParamAttrs[I] : 0;
-    // The VM's promises (spec §2) let LLVM use the non-coherent cache for
-    // read-only buffers and reorder memory accesses across noalias ones.
-    if (Attrs & AttrNoAlias)
-      A->addAttr(Attribute::NoAlias);
-    if (Attrs & AttrReadOnly)
-      A->addAttr(Attribute::ReadOnly);
-    if (Attrs & AttrWriteOnly)
-      A->addAttr(Attribute::WriteOnly);
+  DeviceFunctionBuilder Main(P, ABI, T, M, C.Main, S);
+  Error E = Error::success();
+  switch (C.Main.Shape) {
+  case LaunchShape::Grid:
+    E = emitGridKernel(Main);
+    break;
+  case LaunchShape::Tree:
+    E = emitTreeKernel(Main);
+    break;
+  default:
+    E = emitScalarKernel(Main);
   }
-
-  BasicBlock *Entry = BasicBlock::Create(Ctx, "entry", Fn);
-  BasicBlock *Body = BasicBlock::Create(Ctx, "body", Fn);
-  BasicBlock *Exit = BasicBlock::Create(Ctx, "exit", Fn);
-  IRBuilder<> B(Entry);
-  SmallVector<llvm::Value *, 3> Indices;
-  llvm::Value *InRange = nullptr;
-  for (unsigned D = 0; D < NDims; ++D) {
-    unsigned HW = NDims - 1 - D; // the last plan dimension is x
-    llvm::Value *LB = Fn->getArg(3 * D), *UB = Fn->getArg(3 * D + 1),
-                *Step = Fn->getArg(3 * D + 2);
-    llvm::Value *Tid = B.CreateZExt(T.emitThreadId(B, HW), B.getInt64Ty());
-    llvm::Value *Bid = B.CreateZExt(T.emitBlockId(B, HW), B.getInt64Ty());
-    llvm::Value *BDim = B.CreateZExt(T.emitBlockDim(B, HW), B.getInt64Ty());
-    llvm::Value *Pos = B.CreateAdd(B.CreateMul(Bid, BDim, "", /*NUW=*/true),
-                                   Tid, "t" + Twine(D), /*NUW=*/true);
-    llvm::Value *Trip =
-        B.CreateZExt(emitTripCount(B, LB, UB, Step), B.getInt64Ty());
-    llvm::Value *In = B.CreateICmpULT(Pos, Trip, "in" + Twine(D));
-    InRange = InRange ? B.CreateAnd(InRange, In) : In;
-    // Pos < Trip, so Pos fits the index type and LB + Pos * Step lies in
-    // [LB, UB): the wrapping arithmetic below is exact.
-    llvm::Value *T32 = B.CreateTrunc(Pos, LB->getType());
-    Indices.push_back(
-        B.CreateAdd(LB, B.CreateMul(T32, Step), VF.name(VF.Params[D])));
-  }
-  B.CreateCondBr(InRange, Body, Exit);
-  B.SetInsertPoint(Body);
-  for (size_t I = NDims; I < VF.Params.size(); ++I)
-    Indices.push_back(Fn->getArg(3 * NDims + (I - NDims)));
-  auto Rets = lowerFunctionBody(VF, Indices, B, T);
-  if (!Rets)
-    return Rets.takeError();
-  B.CreateBr(Exit);
-  B.SetInsertPoint(Exit);
-  B.CreateRetVoid();
-  return Error::success();
+  if (E || !C.Final)
+    return E;
+  DeviceFunctionBuilder Final(P, ABI, T, M, *C.Final, S);
+  return emitFinalKernel(Final);
 }
 
 } // namespace
 
-Expected<std::unique_ptr<llvm::Module>>
-lowerPlanKernels(const Plan &P, const Target &T, LLVMContext &Ctx) {
+Expected<std::unique_ptr<llvm::Module>> lowerPlanKernels(const Plan &P,
+                                                         const Target &T,
+                                                         LLVMContext &Ctx,
+                                                         bool Checked) {
   auto M = std::make_unique<llvm::Module>(P.Entry, Ctx);
   M->setTargetTriple(T.triple());
   M->setDataLayout(T.dataLayout());
-  KernelEmitter KE(P, T, *M);
-  if (Error E = KE.emitSteps(P.Steps))
-    return E;
+  PlanABI ABI = computePlanABI(P, Checked);
+  std::vector<const PlanStep *> ByFunc(P.Code->Functions.size());
+  collectSteps(P.Steps, ByFunc);
+  for (size_t F = 0; F < ABI.Code.size(); ++F)
+    if (ABI.Code[F] && ByFunc[F])
+      if (Error E = emitStepCode(P, ABI, T, *M, *ByFunc[F], *ABI.Code[F]))
+        return E;
   std::string Msg;
   raw_string_ostream OS(Msg);
   if (verifyModule(*M, &OS))
@@ -177,13 +117,13 @@ Expected<std::string> emitAssembly(llvm::Module &M, const Target &T) {
   return T.emitAssembly(M);
 }
 
-Expected<std::string> emitPlanKernels(const Plan &P, StringRef TargetName,
+Expected<std::string> emitPlanKernels(const Plan &P, const CodegenOptions &Opts,
                                       EmitKind Kind) {
-  auto T = createTarget(TargetName);
+  auto T = createTarget(Opts.Target);
   if (!T)
     return T.takeError();
   LLVMContext Ctx;
-  auto M = lowerPlanKernels(P, **T, Ctx);
+  auto M = lowerPlanKernels(P, **T, Ctx, Opts.Checked);
   if (!M)
     return M.takeError();
   if (Kind == EmitKind::Assembly)

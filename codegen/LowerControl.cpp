@@ -49,7 +49,7 @@ Error Lowering::lowerAtomic(const Op &O) {
     Cur->addIncoming(Init, Pre);
     llvm::Value *CurF = B.CreateBitCast(Cur, V->getType());
     llvm::Value *New =
-        B.CreateBitCast(lowerFMinMax(K == AtomicKind::FMax, CurF, V), IT);
+        B.CreateBitCast(emitFMinMax(B, K == AtomicKind::FMax, CurF, V), IT);
     auto *CX =
         B.CreateAtomicCmpXchg(Addr, Cur, New, Al, AtomicOrdering::Monotonic,
                               AtomicOrdering::Monotonic);

@@ -159,24 +159,6 @@ llvm::Value *Lowering::lowerIntBinary(Opcode Op, llvm::Value *A,
 }
 
 /// IEEE minNum/maxNum with the zero signs and NaN of docs/ir.md.
-llvm::Value *Lowering::lowerFMinMax(bool IsMax, llvm::Value *A,
-                                    llvm::Value *Bv) {
-  llvm::Type *FT = A->getType();
-  llvm::Type *IT = B.getIntNTy(FT->getPrimitiveSizeInBits());
-  llvm::Value *R = B.CreateSelect(
-      IsMax ? B.CreateFCmpOGT(A, Bv) : B.CreateFCmpOLT(A, Bv), A, Bv);
-  // Equal operands differ at most in the sign of a zero: OR of the bits
-  // picks -0 for min, AND picks +0 for max.
-  llvm::Value *AI = B.CreateBitCast(A, IT), *BI = B.CreateBitCast(Bv, IT);
-  llvm::Value *Z =
-      B.CreateBitCast(IsMax ? B.CreateAnd(AI, BI) : B.CreateOr(AI, BI), FT);
-  R = B.CreateSelect(B.CreateFCmpOEQ(A, Bv), Z, R);
-  llvm::Value *ANaN = B.CreateFCmpUNO(A, A), *BNaN = B.CreateFCmpUNO(Bv, Bv);
-  R = B.CreateSelect(ANaN, Bv, R);
-  llvm::Value *QNaN = ConstantFP::getQNaN(FT);
-  return B.CreateSelect(BNaN, B.CreateSelect(ANaN, QNaN, A), R);
-}
-
 llvm::Value *Lowering::lowerCast(const Op &O, llvm::Value *A) {
   llvm::Type *To = ty(F.type(O.Results[0]));
   switch (O.Code) {
@@ -276,10 +258,10 @@ Error Lowering::lowerOp(const Op &O) {
         R = B.CreateFRem(Arg(0), Arg(1));
       break;
     case Opcode::FMin:
-      R = lowerFMinMax(false, Arg(0), Arg(1));
+      R = emitFMinMax(B, false, Arg(0), Arg(1));
       break;
     case Opcode::FMax:
-      R = lowerFMinMax(true, Arg(0), Arg(1));
+      R = emitFMinMax(B, true, Arg(0), Arg(1));
       break;
     default:
       llvm_unreachable("not a float binary op");
@@ -392,4 +374,42 @@ llvm::Value *emitTripCount(IRBuilder<> &B, llvm::Value *LB, llvm::Value *UB,
   return B.CreateSelect(Runs, N, Zero, "tripcount");
 }
 
+llvm::Value *emitFMinMax(IRBuilderBase &B, bool IsMax, llvm::Value *A,
+                         llvm::Value *Bv) {
+  llvm::Type *FT = A->getType();
+  llvm::Type *IT = B.getIntNTy(FT->getPrimitiveSizeInBits());
+  llvm::Value *R = B.CreateSelect(
+      IsMax ? B.CreateFCmpOGT(A, Bv) : B.CreateFCmpOLT(A, Bv), A, Bv);
+  // Equal operands differ at most in the sign of a zero: OR of the bits
+  // picks -0 for min, AND picks +0 for max.
+  llvm::Value *AI = B.CreateBitCast(A, IT), *BI = B.CreateBitCast(Bv, IT);
+  llvm::Value *Z =
+      B.CreateBitCast(IsMax ? B.CreateAnd(AI, BI) : B.CreateOr(AI, BI), FT);
+  R = B.CreateSelect(B.CreateFCmpOEQ(A, Bv), Z, R);
+  llvm::Value *ANaN = B.CreateFCmpUNO(A, A), *BNaN = B.CreateFCmpUNO(Bv, Bv);
+  R = B.CreateSelect(ANaN, Bv, R);
+  llvm::Value *QNaN = ConstantFP::getQNaN(FT);
+  return B.CreateSelect(BNaN, B.CreateSelect(ANaN, QNaN, A), R);
+}
+
+llvm::Value *emitCombine(IRBuilderBase &B, Opcode Op, llvm::Value *A,
+                         llvm::Value *Bv) {
+  switch (Op) {
+  case Opcode::FAdd:
+    return B.CreateFAdd(A, Bv);
+  case Opcode::FMul:
+    return B.CreateFMul(A, Bv);
+  case Opcode::FMin:
+  case Opcode::FMax:
+    return emitFMinMax(B, Op == Opcode::FMax, A, Bv);
+  default:
+    break;
+  }
+  for (const lowering::IntBinEntry &E : lowering::IntBinTable)
+    if (E.Op == Op)
+      return E.Inst == Instruction::BinaryOpsEnd
+                 ? B.CreateBinaryIntrinsic(E.Intr, A, Bv)
+                 : B.CreateBinOp(E.Inst, A, Bv);
+  llvm_unreachable("not a reduction operator");
+}
 } // namespace ircgpu

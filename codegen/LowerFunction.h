@@ -33,6 +33,16 @@ lowerFunctionBody(const Function &F, llvm::ArrayRef<llvm::Value *> Params,
 llvm::Value *emitTripCount(llvm::IRBuilder<> &B, llvm::Value *LB,
                            llvm::Value *UB, llvm::Value *Step);
 
+/// minNum/maxNum with VIR's rules (docs/codegen.md): a NaN operand yields
+/// the other, two NaNs the default NaN, fmin(-0, +0) = -0.
+llvm::Value *emitFMinMax(llvm::IRBuilderBase &B, bool IsMax, llvm::Value *A,
+                         llvm::Value *Bv);
+
+/// OP(A, Bv) for a reduction operator (add mul and or xor smin smax umin umax
+/// fadd fmul fmin fmax), with the interpreter's semantics.
+llvm::Value *emitCombine(llvm::IRBuilderBase &B, Opcode Op, llvm::Value *A,
+                         llvm::Value *Bv);
+
 } // namespace ircgpu
 
 #endif

@@ -89,7 +89,6 @@ private:
 
   Error lowerOp(const Op &O);
   llvm::Value *lowerIntBinary(Opcode Op, llvm::Value *A, llvm::Value *Bv);
-  llvm::Value *lowerFMinMax(bool IsMax, llvm::Value *A, llvm::Value *Bv);
   llvm::Value *lowerCast(const Op &O, llvm::Value *A);
   llvm::Value *address(const Op &O);
   Error lowerAtomic(const Op &O);

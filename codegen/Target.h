@@ -51,6 +51,12 @@ public:
   virtual llvm::Value *emitBlockDim(llvm::IRBuilderBase &B,
                                     unsigned Dim) const = 0;
 
+  /// Address space of memory shared by the threads of a block.
+  virtual unsigned sharedAddressSpace() const = 0;
+  /// A barrier for all threads of the block (their shared-memory writes
+  /// before it are visible to all after it).
+  virtual void emitBarrier(llvm::IRBuilderBase &B) const = 0;
+
   /// Makes F a kernel entry point that the host can launch.
   virtual void markKernel(llvm::Function &F) const = 0;
 

@@ -225,3 +225,29 @@ std::optional<uint64_t> ircgpu::evaluateScalarOp(Opcode C, uint8_t Sub,
     return foldFloat<double>(C, Sub, Ops);
   return std::nullopt;
 }
+
+uint64_t ircgpu::reductionIdentity(Opcode Op, Type Ty) {
+  unsigned S = shiftOf(Ty);
+  bool F64 = Ty.elem() == Scalar::F64;
+  switch (Op) {
+  case Opcode::Mul:
+    return 1;
+  case Opcode::And:
+  case Opcode::UMin:
+    return maskOf(S);
+  case Opcode::SMin:
+    return maskOf(S) >> 1;
+  case Opcode::SMax:
+    return (maskOf(S) >> 1) + 1;
+  case Opcode::FAdd:
+    return F64 ? bitsF64(-0.0) : bitsF32(-0.0f);
+  case Opcode::FMul:
+    return F64 ? bitsF64(1.0) : bitsF32(1.0f);
+  case Opcode::FMin:
+  case Opcode::FMax:
+    return F64 ? bitsF64(std::numeric_limits<double>::quiet_NaN())
+               : bitsF32(std::numeric_limits<float>::quiet_NaN());
+  default: // Add Or Xor UMax
+    return 0;
+  }
+}

@@ -38,6 +38,13 @@ std::optional<uint64_t> evaluateScalarOp(Opcode C, uint8_t Sub, Type OperandTy,
                                          Type ResultTy,
                                          llvm::ArrayRef<uint64_t> In);
 
+/// The identity of reduction operator Op (add mul and or xor smin smax umin
+/// umax fadd fmul fmin fmax) on Ty, as slot bits: OP(identity, x) == x bit for
+/// bit (NaN payloads aside). fadd's is -0.0; fmin/fmax's the default quiet
+/// NaN, which minNum/maxNum ignore. The reduction tree (docs/passes.md) starts
+/// every thread's fold from it, in the simulator and on the GPU alike.
+uint64_t reductionIdentity(Opcode Op, Type Ty);
+
 } // namespace ircgpu
 
 #endif

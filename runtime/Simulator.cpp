@@ -51,32 +51,6 @@ namespace {
 constexpr uint64_t TreeBlock = 256;
 constexpr uint64_t TreeMaxBlocks = 1024;
 
-uint64_t identityOf(Opcode Op, Type Ty) {
-  unsigned S = shiftOf(Ty);
-  bool F64 = Ty.elem() == Scalar::F64;
-  switch (Op) {
-  case Opcode::Mul:
-    return 1;
-  case Opcode::And:
-  case Opcode::UMin:
-    return maskOf(S);
-  case Opcode::SMin:
-    return maskOf(S) >> 1;
-  case Opcode::SMax:
-    return (maskOf(S) >> 1) + 1;
-  case Opcode::FAdd:
-    return F64 ? bitsF64(-0.0) : bitsF32(-0.0f);
-  case Opcode::FMul:
-    return F64 ? bitsF64(1.0) : bitsF32(1.0f);
-  case Opcode::FMin:
-  case Opcode::FMax:
-    return F64 ? bitsF64(std::numeric_limits<double>::quiet_NaN())
-               : bitsF32(std::numeric_limits<float>::quiet_NaN());
-  default: // Add Or Xor UMax
-    return 0;
-  }
-}
-
 /// OP(A, B), as the interpreter computes it (ir/ScalarEval.h).
 uint64_t combine(Opcode Op, Type Ty, uint64_t A, uint64_t B) {
   std::optional<uint64_t> R = evaluateScalarOp(Op, 0, Ty, Ty, {A, B});
@@ -89,7 +63,7 @@ uint64_t combine(Opcode Op, Type Ty, uint64_t A, uint64_t B) {
 uint64_t blockReduce(Opcode Op, Type Ty, llvm::ArrayRef<uint64_t> Xs,
                      uint64_t First, uint64_t Stride) {
   uint64_t P[TreeBlock];
-  uint64_t Id = identityOf(Op, Ty);
+  uint64_t Id = reductionIdentity(Op, Ty);
   for (uint64_t T = 0; T < TreeBlock; ++T) {
     uint64_t Acc = Id;
     for (uint64_t I = First + T; I < Xs.size(); I += Stride)

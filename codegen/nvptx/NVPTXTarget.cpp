@@ -121,6 +121,11 @@ public:
     return B.CreateIntrinsic(IDs[Dim], {}, {});
   }
 
+  unsigned sharedAddressSpace() const override { return 3; }
+  void emitBarrier(IRBuilderBase &B) const override {
+    B.CreateIntrinsic(Intrinsic::nvvm_barrier0, {}, {});
+  }
+
   void markKernel(llvm::Function &F) const override {
     // LLVM 19's NVPTX backend still reads !nvvm.annotations; the ptx_kernel
     // calling convention is what later versions use. Both keep the IR valid

@@ -4,20 +4,10 @@
 // kernel per Kernel step, for a Target made by createTarget("sm_90") (the
 // target interface itself is private to codegen/).
 //
-// GPU kernel calling convention (what a launcher passes, in order):
-//   for each grid dimension d, outermost first: LB_d, UB_d, Step_d, each of
-//     the loop index's type (i32 or i64), by value;
-//   then the values of Step::Args: scalars by value, buffers as pointers to
-//     their first element in the global address space.
-// The launcher picks any block and grid shape covering the trip counts. The
-// plan's LAST grid dimension (the innermost loop, fastest in memory) maps to
-// x, the one before to y, the first of three to z (docs/passes.md). A thread
-// computes t_d = blockIdx * blockDim + threadIdx in 64 bits per dimension,
-// returns when any t_d >= trip count, and otherwise runs the outlined body
-// at index_d = LB_d + t_d * Step_d.
-//
-// Kernels with reductions are refused for now: the deterministic tree of
-// docs/passes.md ("Reduction order") comes next.
+// Which device functions a plan has and what each takes is the plan's ABI
+// (include/ircgpu/KernelABI.h): grid kernels, reduction trees and their final
+// combine, and one single-thread kernel per scalar step; docs/codegen.md
+// describes the code.
 //
 //===----------------------------------------------------------------------===//
 #ifndef IRCGPU_CODEGEN_H
@@ -45,8 +35,18 @@ class Target;
 /// PTX identifiers have no `.`.
 std::string kernelName(llvm::StringRef FuncName);
 
+/// What besides the plan decides the generated code.
+struct CodegenOptions {
+  std::string Target = "sm_90"; ///< sm_XY (or gfxNNN once AMD exists)
+  unsigned OptLevel = 2;        ///< -O0..-O3
+  bool Checked = false;         ///< bounds-checked mode
+};
+
+/// The device functions of P's ABI (computePlanABI(P, Checked)) as one LLVM
+/// module, before optimisation.
 llvm::Expected<std::unique_ptr<llvm::Module>>
-lowerPlanKernels(const Plan &P, const Target &T, llvm::LLVMContext &Ctx);
+lowerPlanKernels(const Plan &P, const Target &T, llvm::LLVMContext &Ctx,
+                 bool Checked = false);
 
 /// The target assembly (PTX for sm_XY) of M.
 llvm::Expected<std::string> emitAssembly(llvm::Module &M, const Target &T);
@@ -54,9 +54,9 @@ llvm::Expected<std::string> emitAssembly(llvm::Module &M, const Target &T);
 enum class EmitKind { LLVMIR, Assembly };
 
 /// The whole path for clients that do not hold a Target: the textual LLVM IR
-/// or the assembly of P's kernels for the target named TargetName.
+/// or the assembly of P's kernels for Opts.Target.
 llvm::Expected<std::string>
-emitPlanKernels(const Plan &P, llvm::StringRef TargetName, EmitKind Kind);
+emitPlanKernels(const Plan &P, const CodegenOptions &Opts, EmitKind Kind);
 
 } // namespace ircgpu
 

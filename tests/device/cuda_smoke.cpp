@@ -122,7 +122,9 @@ Expected<std::string> compileOps(const std::string &VirPath, StringRef Arch) {
   Expected<Plan> P = buildPlan(**M, "ops");
   if (!P)
     return P.takeError();
-  return emitPlanKernels(*P, Arch, EmitKind::Assembly);
+  CodegenOptions Opts;
+  Opts.Target = Arch.str();
+  return emitPlanKernels(*P, Opts, EmitKind::Assembly);
 }
 
 void runSemantics(Device &Dev, const std::string &Dir,
@@ -168,14 +170,16 @@ void runSemantics(Device &Dev, const std::string &Dir,
   Expected<KernelHandle> K = Dev.getKernel(*Mod, "ops$k0");
   if (!ok(K, "getting ops$k0"))
     return;
-  // Codegen.h: LB, UB, Step of the one grid dimension (i64), then the
+  // KernelABI.h: the slot array (unused: every argument is a parameter,
+  // passed by value), LB, UB, Step of the one grid dimension (i64), then the
   // step's arguments (a, b, f, g, out, fout) as device pointers.
+  DevicePtr Slots = 0;
   int64_t LB = 0, UB = N, Step = 1;
   DevicePtr Ptrs[6];
   for (unsigned I = 0; I < 6; ++I)
     Ptrs[I] = Arrays[I].Buf.ptr();
-  void *Args[] = {&LB,      &UB,      &Step,    &Ptrs[0], &Ptrs[1],
-                  &Ptrs[2], &Ptrs[3], &Ptrs[4], &Ptrs[5]};
+  void *Args[] = {&Slots,   &LB,      &UB,      &Step,    &Ptrs[0],
+                  &Ptrs[1], &Ptrs[2], &Ptrs[3], &Ptrs[4], &Ptrs[5]};
   Dim3 Grid{unsigned((N + 255) / 256), 1, 1}, Block{256, 1, 1};
   if (!ok(Dev.launch(*K, Grid, Block, Args), "launching ops$k0") ||
       !ok(Dev.synchronize(), "running ops$k0"))

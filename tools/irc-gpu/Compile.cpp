@@ -100,7 +100,7 @@ Error runCompile(const CompileCmdOptions &Opts) {
     if (!StringRef(Opts.Codegen.Target).starts_with("sm_"))
       return inputError("--emit " + Opts.Emit + ": target " +
                         Opts.Codegen.Target + " is not implemented yet");
-    auto Out = ircgpu::emitPlanKernels(*P, Opts.Codegen.Target,
+    auto Out = ircgpu::emitPlanKernels(*P, Opts.Codegen.library(),
                                        Opts.Emit == "llvm"
                                            ? ircgpu::EmitKind::LLVMIR
                                            : ircgpu::EmitKind::Assembly);

@@ -94,6 +94,15 @@ std::vector<std::string> CodegenOptions::hashOptions() const {
   return Out;
 }
 
+ircgpu::CodegenOptions CodegenOptions::library() const {
+  ircgpu::CodegenOptions Out;
+  if (!Target.empty())
+    Out.Target = Target;
+  Out.OptLevel = OptLevel;
+  Out.Checked = Checked;
+  return Out;
+}
+
 int reportAndExit(Error Err) {
   int Code = ExitOk;
   handleAllErrors(

@@ -8,6 +8,7 @@
 #ifndef IRCGPU_TOOLS_TOOL_H
 #define IRCGPU_TOOLS_TOOL_H
 
+#include "ircgpu/Codegen.h"
 #include "ircgpu/IR.h"
 #include "ircgpu/Plan.h"
 
@@ -83,6 +84,8 @@ struct CodegenOptions {
   bool AllowSequential = false;
   /// The canonical list that goes into HashInputs::Options.
   std::vector<std::string> hashOptions() const;
+  /// The library's options for code generation (Target "" -> sm_90).
+  ircgpu::CodegenOptions library() const;
 };
 
 struct FmtOptions {

@@ -1,0 +1,85 @@
+//===- codegen/DeviceFunction.h - emitting one device function --*- C++ -*-===//
+//
+// The LLVM function of one DeviceFunction of the plan's ABI
+// (include/ircgpu/KernelABI.h), with the accessors every emitter needs: the
+// value of a slot (a by-value parameter, or a load from the slot array), a
+// store to the slot array, the arguments of the outlined VIR function.
+// EmitKernels.cpp builds grid and scalar kernels with it, EmitReduction.cpp
+// the reduction tree.
+//
+//===----------------------------------------------------------------------===//
+#ifndef IRCGPU_CODEGEN_DEVICEFUNCTION_H
+#define IRCGPU_CODEGEN_DEVICEFUNCTION_H
+
+#include "codegen/LowerFunction.h"
+#include "codegen/Target.h"
+#include "ircgpu/KernelABI.h"
+
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/Module.h"
+
+namespace ircgpu {
+
+class DeviceFunctionBuilder {
+public:
+  /// Creates DF's kernel in M for step S (the step whose code it is) and
+  /// leaves the builder at the start of its entry block.
+  DeviceFunctionBuilder(const Plan &P, const PlanABI &ABI, const Target &T,
+                        llvm::Module &M, const DeviceFunction &DF,
+                        const PlanStep &S);
+
+  llvm::Function &fn() { return *Fn; }
+  llvm::IRBuilder<> &builder() { return B; }
+  const ircgpu::Function &vir() const { return VF; }
+  const PlanStep &step() const { return S; }
+  const Target &target() const { return T; }
+  llvm::LLVMContext &context() { return Ctx; }
+
+  /// The LLVM type of slot S's VIR type.
+  llvm::Type *slotType(SlotId Slot) const;
+  /// Slot's value: its by-value parameter if it has one, else a load from
+  /// the slot array.
+  llvm::Value *slot(SlotId Slot);
+  /// Writes V to Slot in the slot array.
+  void storeSlot(SlotId Slot, llvm::Value *V);
+  /// The first parameter of kind K (SlotArray, Partials, Blocks, ...).
+  llvm::Value *param(ParamKind K);
+  /// The grid bounds of dimension D: LB, UB, Step (by-value parameters).
+  std::array<llvm::Value *, 3> gridBounds(unsigned D);
+  /// The values of Step::Args, in order (the outlined function's parameters
+  /// after its grid indices).
+  llvm::SmallVector<llvm::Value *, 8> stepArgs();
+
+  /// A fresh block of this function.
+  llvm::BasicBlock *block(const llvm::Twine &Name);
+
+private:
+  const Plan &P;
+  const PlanABI &ABI;
+  const Target &T;
+  const DeviceFunction &DF;
+  const PlanStep &S;
+  const ircgpu::Function &VF;
+  llvm::LLVMContext &Ctx;
+  llvm::Function *Fn = nullptr;
+  llvm::IRBuilder<> B;
+};
+
+/// The kernels of one step, as the ABI says (EmitKernels.cpp,
+/// EmitReduction.cpp).
+llvm::Error emitGridKernel(DeviceFunctionBuilder &D);
+llvm::Error emitScalarKernel(DeviceFunctionBuilder &D);
+llvm::Error emitTreeKernel(DeviceFunctionBuilder &D);
+llvm::Error emitFinalKernel(DeviceFunctionBuilder &D);
+
+/// The 64-bit trip count of grid dimension Dim of the builder's step.
+llvm::Value *gridTripCount(DeviceFunctionBuilder &D, unsigned Dim);
+
+/// The values of the outlined function's grid indices for per-dimension
+/// positions Pos (each < its trip count, i64): LB + Pos * Step.
+llvm::SmallVector<llvm::Value *, 3>
+gridIndices(DeviceFunctionBuilder &D, llvm::ArrayRef<llvm::Value *> Pos);
+
+} // namespace ircgpu
+
+#endif

@@ -1,0 +1,226 @@
+//===- codegen/EmitReduction.cpp - deterministic reductions on the GPU
+//-----===//
+//
+// The reduction tree of docs/passes.md ("Reduction order"), the one the plan
+// simulator's reduceTree computes, in two kernels:
+//  - the Tree kernel runs on G = min(ceil(N / 256), 1024) blocks of 256
+//    threads. Thread g folds the contributions of points g, g + S, g + 2S,
+//    ... (S = 256 G) in increasing order from the identity; each block then
+//    halves its 256 partial values in shared memory (s = 128, 64, ..., 1:
+//    p[t] = OP(p[t], p[t + s]) for t < s) and thread 0 writes the block's
+//    result to the partials scratch;
+//  - the Final kernel (one block of 256 threads) folds the G block results
+//    the same way (thread t takes q_t, q_{t+256}, ...), halves them, and
+//    writes OP(Init, r) to the result slot. With N == 0 only the Final
+//    kernel runs (G = 0), and OP(Init, identity) == Init.
+// Every step is fixed by N alone, so the bits are the same on every run.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/DeviceFunction.h"
+
+#include "ir/ScalarEval.h"
+
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/GlobalVariable.h"
+
+using namespace llvm;
+
+namespace ircgpu {
+
+namespace {
+
+llvm::Value *identity(DeviceFunctionBuilder &D, const ReductionSpec &R) {
+  llvm::Type *Ty = lowerType(R.Ty, D.context(), D.target());
+  uint64_t Bits = reductionIdentity(R.Combine, R.Ty);
+  if (Ty->isFloatingPointTy())
+    return ConstantFP::get(
+        D.context(), APFloat(Ty->getFltSemantics(), APInt(R.Ty.bits(), Bits)));
+  return ConstantInt::get(Ty, Bits);
+}
+
+/// The address of partial result Block (an i64) of reduction R.
+llvm::Value *partialAddress(DeviceFunctionBuilder &D, unsigned R,
+                            llvm::Value *Block) {
+  IRBuilder<> &B = D.builder();
+  llvm::Value *Index =
+      B.CreateAdd(B.getInt64(uint64_t(R) * ReductionMaxBlocks), Block);
+  return B.CreateInBoundsGEP(B.getInt64Ty(), D.param(ParamKind::Partials),
+                             Index);
+}
+
+/// Thread Tid of a block of ReductionBlock threads holds Accs; returns the
+/// block's results, the halving tree of each, valid in every thread.
+SmallVector<llvm::Value *, 2> blockTree(DeviceFunctionBuilder &D,
+                                        ArrayRef<llvm::Value *> Accs,
+                                        llvm::Value *Tid) {
+  IRBuilder<> &B = D.builder();
+  const auto &Reds = D.step().Reductions;
+  llvm::Module &M = *D.fn().getParent();
+  SmallVector<GlobalVariable *, 2> Shared;
+  for (size_t R = 0; R < Reds.size(); ++R) {
+    auto *AT = ArrayType::get(Accs[R]->getType(), ReductionBlock);
+    Shared.push_back(new GlobalVariable(
+        M, AT, false, GlobalValue::InternalLinkage, UndefValue::get(AT),
+        D.fn().getName() + ".red" + Twine(R), nullptr,
+        GlobalValue::NotThreadLocal, D.target().sharedAddressSpace()));
+  }
+  auto Elem = [&](size_t R, llvm::Value *I) {
+    return B.CreateInBoundsGEP(Shared[R]->getValueType(), Shared[R],
+                               {B.getInt64(0), I});
+  };
+  for (size_t R = 0; R < Reds.size(); ++R)
+    B.CreateStore(Accs[R], Elem(R, Tid));
+  D.target().emitBarrier(B);
+  for (unsigned Half = ReductionBlock / 2; Half >= 1; Half /= 2) {
+    BasicBlock *Then = D.block("tree" + Twine(Half));
+    BasicBlock *Join = D.block("tree" + Twine(Half) + ".join");
+    B.CreateCondBr(B.CreateICmpULT(Tid, B.getInt64(Half)), Then, Join);
+    B.SetInsertPoint(Then);
+    llvm::Value *Other = B.CreateAdd(Tid, B.getInt64(Half));
+    for (size_t R = 0; R < Reds.size(); ++R) {
+      llvm::Type *Ty = Accs[R]->getType();
+      llvm::Value *A = B.CreateLoad(Ty, Elem(R, Tid));
+      llvm::Value *C = B.CreateLoad(Ty, Elem(R, Other));
+      B.CreateStore(emitCombine(B, Reds[R].Combine, A, C), Elem(R, Tid));
+    }
+    B.CreateBr(Join);
+    B.SetInsertPoint(Join);
+    D.target().emitBarrier(B);
+  }
+  SmallVector<llvm::Value *, 2> Out;
+  for (size_t R = 0; R < Reds.size(); ++R)
+    Out.push_back(B.CreateLoad(Accs[R]->getType(), Elem(R, B.getInt64(0))));
+  return Out;
+}
+
+/// Runs `for (I = First; I < End; I += Stride)`, folding Fold(I) into one
+/// accumulator per reduction from the identity; returns the accumulators.
+template <typename FoldFn>
+Expected<SmallVector<llvm::Value *, 2>>
+foldLoop(DeviceFunctionBuilder &D, llvm::Value *First, llvm::Value *End,
+         llvm::Value *Stride, FoldFn Fold) {
+  IRBuilder<> &B = D.builder();
+  const auto &Reds = D.step().Reductions;
+  BasicBlock *Pre = B.GetInsertBlock();
+  BasicBlock *Head = D.block("fold"), *Body = D.block("fold.body"),
+             *Done = D.block("fold.done");
+  B.CreateBr(Head);
+  B.SetInsertPoint(Head);
+  PHINode *I = B.CreatePHI(B.getInt64Ty(), 2, "i");
+  I->addIncoming(First, Pre);
+  SmallVector<PHINode *, 2> Accs;
+  for (const ReductionSpec &R : Reds) {
+    llvm::Value *Id = identity(D, R);
+    PHINode *Acc = B.CreatePHI(Id->getType(), 2, "acc");
+    Acc->addIncoming(Id, Pre);
+    Accs.push_back(Acc);
+  }
+  B.CreateCondBr(B.CreateICmpULT(I, End), Body, Done);
+  B.SetInsertPoint(Body);
+  auto Xs = Fold(I);
+  if (!Xs)
+    return Xs.takeError();
+  BasicBlock *Latch = B.GetInsertBlock();
+  I->addIncoming(B.CreateAdd(I, Stride, "", /*NUW=*/true), Latch);
+  for (size_t R = 0; R < Reds.size(); ++R)
+    Accs[R]->addIncoming(emitCombine(B, Reds[R].Combine, Accs[R], (*Xs)[R]),
+                         Latch);
+  B.CreateBr(Head);
+  B.SetInsertPoint(Done);
+  return SmallVector<llvm::Value *, 2>(Accs.begin(), Accs.end());
+}
+
+} // namespace
+
+Error emitTreeKernel(DeviceFunctionBuilder &D) {
+  IRBuilder<> &B = D.builder();
+  const Target &T = D.target();
+  const PlanStep &S = D.step();
+  unsigned NDims = S.Grid.size();
+  llvm::Value *Tid = B.CreateZExt(T.emitThreadId(B, 0), B.getInt64Ty(), "tid");
+  llvm::Value *Bid = B.CreateZExt(T.emitBlockId(B, 0), B.getInt64Ty(), "bid");
+  llvm::Value *Stride =
+      B.CreateMul(D.param(ParamKind::Blocks), B.getInt64(ReductionBlock), "S");
+  llvm::Value *G =
+      B.CreateAdd(B.CreateMul(Bid, B.getInt64(ReductionBlock)), Tid, "g");
+  SmallVector<llvm::Value *, 3> Trips;
+  llvm::Value *N = nullptr;
+  for (unsigned Dim = 0; Dim < NDims; ++Dim) {
+    Trips.push_back(gridTripCount(D, Dim));
+    N = N ? B.CreateMul(N, Trips.back()) : Trips.back();
+  }
+  SmallVector<llvm::Value *, 8> Args = D.stepArgs();
+
+  auto Accs = foldLoop(
+      D, G, N, Stride,
+      [&](llvm::Value *Lin) -> Expected<SmallVector<llvm::Value *, 2>> {
+        // Linear point -> per-dimension positions, the last dimension
+        // fastest (the order reduceTree numbers contributions in).
+        SmallVector<llvm::Value *, 3> Pos(NDims);
+        llvm::Value *Rest = Lin;
+        for (unsigned Dim = NDims; Dim-- > 0;) {
+          if (Dim == 0) {
+            Pos[Dim] = Rest;
+            break;
+          }
+          Pos[Dim] = B.CreateURem(Rest, Trips[Dim]);
+          Rest = B.CreateUDiv(Rest, Trips[Dim]);
+        }
+        SmallVector<llvm::Value *, 8> Params = gridIndices(D, Pos);
+        Params.append(Args);
+        auto Rets = lowerFunctionBody(D.vir(), Params, B, T);
+        if (!Rets)
+          return Rets.takeError();
+        if (Rets->size() != S.Reductions.size())
+          return createStringError(inconvertibleErrorCode(),
+                                   "kernel @" + D.vir().Name +
+                                       ": one contribution per reduction "
+                                       "expected");
+        return *Rets;
+      });
+  if (!Accs)
+    return Accs.takeError();
+
+  SmallVector<llvm::Value *, 2> Block = blockTree(D, *Accs, Tid);
+  BasicBlock *Write = D.block("write"), *Exit = D.block("exit");
+  B.CreateCondBr(B.CreateICmpEQ(Tid, B.getInt64(0)), Write, Exit);
+  B.SetInsertPoint(Write);
+  for (size_t R = 0; R < Block.size(); ++R)
+    B.CreateStore(Block[R], partialAddress(D, R, Bid));
+  B.CreateBr(Exit);
+  B.SetInsertPoint(Exit);
+  B.CreateRetVoid();
+  return Error::success();
+}
+
+Error emitFinalKernel(DeviceFunctionBuilder &D) {
+  IRBuilder<> &B = D.builder();
+  const auto &Reds = D.step().Reductions;
+  llvm::Value *Tid =
+      B.CreateZExt(D.target().emitThreadId(B, 0), B.getInt64Ty(), "tid");
+  auto Accs =
+      foldLoop(D, Tid, D.param(ParamKind::Blocks), B.getInt64(ReductionBlock),
+               [&](llvm::Value *I) -> Expected<SmallVector<llvm::Value *, 2>> {
+                 SmallVector<llvm::Value *, 2> Qs;
+                 for (size_t R = 0; R < Reds.size(); ++R)
+                   Qs.push_back(B.CreateLoad(
+                       lowerType(Reds[R].Ty, D.context(), D.target()),
+                       partialAddress(D, R, I)));
+                 return Qs;
+               });
+  if (!Accs)
+    return Accs.takeError();
+  SmallVector<llvm::Value *, 2> Rs = blockTree(D, *Accs, Tid);
+  BasicBlock *Write = D.block("write"), *Exit = D.block("exit");
+  B.CreateCondBr(B.CreateICmpEQ(Tid, B.getInt64(0)), Write, Exit);
+  B.SetInsertPoint(Write);
+  for (size_t R = 0; R < Reds.size(); ++R)
+    D.storeSlot(Reds[R].Result,
+                emitCombine(B, Reds[R].Combine, D.slot(Reds[R].Init), Rs[R]));
+  B.CreateBr(Exit);
+  B.SetInsertPoint(Exit);
+  B.CreateRetVoid();
+  return Error::success();
+}
+
+} // namespace ircgpu

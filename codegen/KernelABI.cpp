@@ -1,0 +1,114 @@
+//===- codegen/KernelABI.cpp - the device functions of a plan
+//---------------===//
+//
+// computePlanABI (include/ircgpu/KernelABI.h): decided here once, read by the
+// kernel emitters and by the plan executor, so the two cannot disagree.
+//
+//===----------------------------------------------------------------------===//
+#include "ircgpu/KernelABI.h"
+#include "ircgpu/Codegen.h"
+
+namespace ircgpu {
+
+namespace {
+
+class ABIBuilder {
+public:
+  ABIBuilder(const Plan &P, bool Checked) : P(P) {
+    A.Checked = Checked;
+    A.HostKnown.assign(P.Slots.size(), false);
+    for (SlotId S = 0; S < P.Slots.size(); ++S)
+      A.HostKnown[S] =
+          S < P.NumParams || P.Slots[S].IsConst || P.Slots[S].Ty.isPtr();
+    markLoopIndices(P.Steps);
+    A.Code.resize(P.Code->Functions.size());
+  }
+
+  PlanABI run() {
+    addSteps(P.Steps);
+    return std::move(A);
+  }
+
+private:
+  const Plan &P;
+  PlanABI A;
+
+  void markLoopIndices(const std::vector<PlanStep> &Steps) {
+    for (const PlanStep &S : Steps) {
+      if (S.Kind == StepKind::ForLoop)
+        A.HostKnown[S.Index] = true;
+      for (const auto *Sub : {&S.Cond, &S.Body, &S.Fallback})
+        markLoopIndices(*Sub);
+    }
+  }
+
+  void addSteps(const std::vector<PlanStep> &Steps) {
+    for (const PlanStep &S : Steps) {
+      if ((S.Kind == StepKind::Kernel || S.Kind == StepKind::Scalar) &&
+          !A.Code[S.Func])
+        A.Code[S.Func] = stepCode(S);
+      for (const auto *Sub : {&S.Cond, &S.Body, &S.Fallback})
+        addSteps(*Sub);
+    }
+  }
+
+  void addHead(DeviceFunction &F) {
+    F.Params.push_back({ParamKind::SlotArray});
+    if (A.Checked)
+      F.Params.push_back({ParamKind::ErrorRecord});
+  }
+
+  /// The step's arguments: host-known ones by value (a buffer followed by its
+  /// element count in checked mode); the others are read from the slot array.
+  void addArgs(DeviceFunction &F, const PlanStep &S) {
+    for (SlotId Arg : S.Args) {
+      if (!A.HostKnown[Arg])
+        continue;
+      F.Params.push_back({ParamKind::Value, Arg});
+      if (A.Checked && P.Slots[Arg].Ty.isPtr())
+        F.Params.push_back({ParamKind::Count, Arg});
+    }
+  }
+
+  StepCode stepCode(const PlanStep &S) {
+    StepCode C;
+    C.Main.Name = kernelName(P.Code->Functions[S.Func]->Name);
+    addHead(C.Main);
+    if (S.Kind == StepKind::Scalar) {
+      C.Main.Shape = LaunchShape::Single;
+      addArgs(C.Main, S);
+      return C;
+    }
+    C.Main.Shape = S.Reductions.empty() ? LaunchShape::Grid : LaunchShape::Tree;
+    for (const GridDim &G : S.Grid) {
+      C.Main.Params.push_back({ParamKind::GridLB, G.LB});
+      C.Main.Params.push_back({ParamKind::GridUB, G.UB});
+      C.Main.Params.push_back({ParamKind::GridStep, G.Step});
+    }
+    addArgs(C.Main, S);
+    if (S.Reductions.empty())
+      return C;
+    A.MaxReductions = std::max<unsigned>(A.MaxReductions, S.Reductions.size());
+    C.Main.Params.push_back({ParamKind::Partials});
+    C.Main.Params.push_back({ParamKind::Blocks});
+    DeviceFunction Fin;
+    Fin.Name = C.Main.Name + "$final";
+    Fin.Shape = LaunchShape::Final;
+    Fin.Params.push_back({ParamKind::SlotArray});
+    Fin.Params.push_back({ParamKind::Partials});
+    Fin.Params.push_back({ParamKind::Blocks});
+    for (const ReductionSpec &R : S.Reductions)
+      if (A.HostKnown[R.Init])
+        Fin.Params.push_back({ParamKind::Value, R.Init});
+    C.Final = std::move(Fin);
+    return C;
+  }
+};
+
+} // namespace
+
+PlanABI computePlanABI(const Plan &P, bool Checked) {
+  return ABIBuilder(P, Checked).run();
+}
+
+} // namespace ircgpu

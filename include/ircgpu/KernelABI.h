@@ -1,0 +1,118 @@
+//===- ircgpu/KernelABI.h - how the host calls a plan's device code -*- C++
+//-*-=//
+//
+// The contract between the code generators (codegen/) and the plan executor
+// (runtime/): for every Kernel and Scalar step of a launch plan, which device
+// functions exist, how each is launched, and what each of its parameters is.
+// It is a pure function of the plan and the options (computePlanABI), so a
+// module loaded from the cache needs nothing stored beside its code.
+//
+// Slots on the device. The executor keeps every slot of the plan in one
+// device array of 8-byte words (the *slot array*): slot S's value is stored
+// in its own type at byte offset 8 * S (an i1 as one byte, 0 or 1); the rest
+// of the word is unspecified. Scalar steps and reductions write their results
+// there, so scalar code between kernels needs no host round trip.
+//
+// Host-known slots — entry parameters, constants, plan-loop indices, and
+// every buffer slot (buffers only ever come from parameters, and plan loops
+// swap them on the host) — are passed to device functions by value. Every
+// other slot (a scalar step's result, a reduction's result, a plan loop's
+// carried value, a `while` condition) is read by the device function from
+// the slot array. Grid bounds are always passed by value: a bound that is not
+// host-known is read back before the launch (one synchronisation).
+//
+//===----------------------------------------------------------------------===//
+#ifndef IRCGPU_KERNELABI_H
+#define IRCGPU_KERNELABI_H
+
+#include "ircgpu/Plan.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ircgpu {
+
+/// The reduction tree's shape (docs/passes.md, "Reduction order").
+inline constexpr unsigned ReductionBlock = 256;
+inline constexpr unsigned ReductionMaxBlocks = 1024;
+
+/// What the host passes for one parameter of a device function.
+enum class ParamKind : uint8_t {
+  SlotArray,   ///< the device slot array (a device pointer)
+  ErrorRecord, ///< checked mode: the device error record (a device pointer)
+  GridLB,      ///< Slot's value, by value, of the bound's type (i32/i64)
+  GridUB,
+  GridStep,
+  Value,    ///< Slot's value by value: a scalar of its type, or a buffer's
+            ///< device pointer
+  Count,    ///< checked mode: buffer Slot's element count (i64)
+  Partials, ///< reductions: the partial-results scratch (a device pointer)
+  Blocks,   ///< reductions: G, the number of blocks of the Tree launch (i64)
+};
+
+struct KernelParam {
+  ParamKind Kind;
+  SlotId Slot = ~0u; ///< for GridLB/UB/Step, Value, Count
+};
+
+/// How a device function is launched.
+enum class LaunchShape : uint8_t {
+  Grid,   ///< one thread per grid point: the plan's last dimension is x,
+          ///< the one before y, the first of three z (any block shape)
+  Tree,   ///< G = min(ceil(N / 256), 1024) blocks of 256 threads, 1-D, where
+          ///< N is the number of grid points; not launched when N == 0
+  Single, ///< one block of one thread
+  Final,  ///< one block of 256 threads (combines a Tree's partials)
+};
+
+struct DeviceFunction {
+  std::string Name; ///< the symbol in the code object
+  LaunchShape Shape = LaunchShape::Grid;
+  std::vector<KernelParam> Params;
+};
+
+/// The device code of one Kernel or Scalar step.
+struct StepCode {
+  DeviceFunction Main;
+  /// Kernels with reductions: the function that combines the Tree's
+  /// per-block partials and writes each ReductionSpec::Result slot.
+  std::optional<DeviceFunction> Final;
+};
+
+/// Layout of the partial-results scratch: reduction R of a kernel step keeps
+/// its block results at byte offset (R * ReductionMaxBlocks + b) * 8, each in
+/// its own type.
+inline constexpr uint64_t partialsOffset(unsigned Reduction, unsigned Block) {
+  return (uint64_t(Reduction) * ReductionMaxBlocks + Block) * 8;
+}
+
+/// Checked mode's device error record (docs/runtime.md): the first
+/// out-of-bounds access wins the Flag (0 -> 1) and fills the rest.
+struct DeviceErrorRecord {
+  uint32_t Flag;   ///< 0: no error
+  uint32_t Func;   ///< index of the function in Plan::Code
+  uint32_t Param;  ///< index of the buffer parameter of that function
+  uint32_t Access; ///< 0 load, 1 store, 2 atomic, 3 cmpxchg
+  int64_t Index;   ///< the element index, relative to the buffer's start
+  uint64_t Count;  ///< the buffer's element count
+};
+
+struct PlanABI {
+  bool Checked = false;
+  /// Indexed like Plan::Code->Functions: the code of the step that runs that
+  /// function (Kernel or Scalar steps), or nothing.
+  std::vector<std::optional<StepCode>> Code;
+  /// Host-known slots (see above), indexed by slot.
+  std::vector<bool> HostKnown;
+  /// The most reductions any one kernel has (sizes the partials scratch).
+  unsigned MaxReductions = 0;
+};
+
+/// The ABI of every device function of P. Codegen emits exactly these
+/// functions with exactly these parameters; the executor launches them.
+PlanABI computePlanABI(const Plan &P, bool Checked);
+
+} // namespace ircgpu
+
+#endif
