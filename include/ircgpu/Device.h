@@ -265,7 +265,8 @@ public:
 
   //===-- modules and launch ----------------------------------------------===//
   /// Image is PTX text or a cubin (ELF). PTX need not be NUL-terminated
-  /// here (the driver wants it so; this adds the NUL).
+  /// here (the driver wants it so; this adds the NUL). PTX that fails to JIT
+  /// gives an error that includes the JIT's log.
   llvm::Expected<ModuleHandle> loadModule(llvm::StringRef Image);
   llvm::Error unloadModule(ModuleHandle M);
   llvm::Expected<KernelHandle> getKernel(ModuleHandle M, llvm::StringRef Name);

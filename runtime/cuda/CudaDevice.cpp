@@ -13,6 +13,8 @@
 
 #include "llvm/Support/FormatVariadic.h"
 
+#include <iterator>
+#include <vector>
 
 using namespace llvm;
 
@@ -33,8 +35,8 @@ public:
   }
 
 private:
-  Error chk(CUresult R, const Twine &What) const {
-    return check(D, R, name() + ": " + What);
+  Error chk(CUresult R, const Twine &What, StringRef Log = {}) const {
+    return check(D, R, name() + ": " + What, Log);
   }
 
   Error activateImpl() override {
@@ -127,11 +129,20 @@ private:
   }
 
   Expected<void *> loadModuleImpl(StringRef Image) override {
+    // Without its log, a PTX the JIT refuses is only CUDA_ERROR_INVALID_PTX;
+    // the log names the line. The driver writes at most the buffer's size,
+    // NUL included, and cuts the rest. A cubin (ELF) takes the same call;
+    // the JIT options are ignored for it.
+    std::vector<char> Log(16 * 1024, '\0');
+    CUjit_option Opts[] = {CU_JIT_ERROR_LOG_BUFFER,
+                           CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
+    void *Vals[] = {Log.data(),
+                    reinterpret_cast<void *>(uintptr_t(Log.size() - 1))};
     CUmodule M = nullptr;
-    // No JIT options yet: the driver's defaults (O4, its own disk cache).
-    if (Error E =
-            chk(D.cuModuleLoadDataEx(&M, Image.data(), 0, nullptr, nullptr),
-                formatv("loading a module of {0} bytes", Image.size())))
+    CUresult R =
+        D.cuModuleLoadDataEx(&M, Image.data(), std::size(Opts), Opts, Vals);
+    if (Error E = chk(R, formatv("loading a module of {0} bytes", Image.size()),
+                      StringRef(Log.data())))
       return E;
     return static_cast<void *>(M);
   }

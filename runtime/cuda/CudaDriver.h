@@ -51,7 +51,10 @@ enum CUdevice_attribute : int {
   CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN = 97,
 };
 
-using CUjit_option = int;
+enum CUjit_option : int {
+  CU_JIT_ERROR_LOG_BUFFER = 5,
+  CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6,
+};
 
 constexpr unsigned CU_STREAM_NON_BLOCKING = 0x1;
 constexpr unsigned CU_EVENT_DEFAULT = 0x0;
@@ -122,8 +125,10 @@ struct CudaDriver {
 llvm::Expected<const CudaDriver &> loadCudaDriver();
 
 /// The one place a CUresult becomes an error: a RuntimeError
-/// "<What>: <CUDA_ERROR_NAME> (<the driver's description>)".
-llvm::Error check(const CudaDriver &D, CUresult R, const llvm::Twine &What);
+/// "<What>: <CUDA_ERROR_NAME> (<the driver's description>)", followed by
+/// "; JIT log:\n<Log>" when the driver left a non-empty Log (module loads).
+llvm::Error check(const CudaDriver &D, CUresult R, const llvm::Twine &What,
+                  llvm::StringRef Log = {});
 
 } // namespace ircgpu::cuda
 

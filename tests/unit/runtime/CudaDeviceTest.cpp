@@ -159,6 +159,21 @@ TEST_F(CudaGpuTest, StreamEventsPinnedAndLaunch) {
   EXPECT_EQ(One, 0u);
 }
 
+TEST_F(CudaGpuTest, BadPtxErrorHasTheJitLog) {
+  Expected<ModuleHandle> M = Dev->loadModule(".version 7.0\n.target sm_50\n"
+                                             ".address_size 64\n"
+                                             ".visible .entry k() {\n"
+                                             "  bogus.instruction;\n"
+                                             "  ret;\n}\n");
+  ASSERT_FALSE(bool(M));
+  std::string Msg = errorText(M.takeError());
+  EXPECT_NE(Msg.find("; JIT log:\n"), std::string::npos) << Msg;
+  EXPECT_NE(Msg.find("line 5"), std::string::npos) << Msg;
+  // The context is still usable.
+  Expected<ModuleHandle> Good = Dev->loadModule(FillPtx);
+  EXPECT_TRUE(bool(Good)) << errorText(Good.takeError());
+}
+
 //===-- the shared half, over host memory ---------------------------------===//
 
 DeviceInfo fakeInfo() {
