@@ -13,6 +13,9 @@
 
 #include "llvm/Support/FormatVariadic.h"
 
+#include <iterator>
+#include <vector>
+
 using namespace llvm;
 
 namespace ircgpu {
@@ -32,8 +35,8 @@ public:
   }
 
 private:
-  Error chk(CUresult R, const Twine &What) const {
-    return check(D, R, name() + ": " + What);
+  Error chk(CUresult R, const Twine &What, StringRef Log = {}) const {
+    return check(D, R, name() + ": " + What, Log);
   }
 
   Error activateImpl() override {
@@ -51,30 +54,95 @@ private:
   Error freeImpl(DevicePtr P) override {
     return chk(D.cuMemFree(P), "freeing device memory");
   }
-  Error copyToDeviceImpl(DevicePtr Dst, const void *Src,
-                         uint64_t Bytes) override {
-    return chk(D.cuMemcpyHtoD(Dst, Src, Bytes),
+  Expected<void *> allocPinnedImpl(uint64_t Bytes) override {
+    void *P = nullptr;
+    if (Error E = chk(D.cuMemAllocHost(&P, Bytes),
+                      formatv("allocating {0} bytes of pinned memory", Bytes)))
+      return E;
+    return P;
+  }
+  Error freePinnedImpl(void *P) override {
+    return chk(D.cuMemFreeHost(P), "freeing pinned memory");
+  }
+  Error copyToDeviceImpl(DevicePtr Dst, const void *Src, uint64_t Bytes,
+                         void *S) override {
+    return chk(D.cuMemcpyHtoDAsync(Dst, Src, Bytes, stream(S)),
                formatv("copying {0} bytes to the device", Bytes));
   }
-  Error copyToHostImpl(void *Dst, DevicePtr Src, uint64_t Bytes) override {
-    return chk(D.cuMemcpyDtoH(Dst, Src, Bytes),
+  Error copyToHostImpl(void *Dst, DevicePtr Src, uint64_t Bytes,
+                       void *S) override {
+    return chk(D.cuMemcpyDtoHAsync(Dst, Src, Bytes, stream(S)),
                formatv("copying {0} bytes to the host", Bytes));
   }
-  Error copyOnDeviceImpl(DevicePtr Dst, DevicePtr Src,
-                         uint64_t Bytes) override {
-    return chk(D.cuMemcpyDtoD(Dst, Src, Bytes),
+  Error copyOnDeviceImpl(DevicePtr Dst, DevicePtr Src, uint64_t Bytes,
+                         void *S) override {
+    return chk(D.cuMemcpyDtoDAsync(Dst, Src, Bytes, stream(S)),
                formatv("copying {0} bytes on the device", Bytes));
   }
-  Error memsetImpl(DevicePtr Dst, uint8_t Value, uint64_t Bytes) override {
-    return chk(D.cuMemsetD8(Dst, Value, Bytes),
+  Error memsetImpl(DevicePtr Dst, uint8_t Value, uint64_t Bytes,
+                   void *S) override {
+    return chk(D.cuMemsetD8Async(Dst, Value, Bytes, stream(S)),
                formatv("setting {0} bytes", Bytes));
   }
-  Expected<void *> loadModuleImpl(StringRef Image) override {
-    CUmodule M = nullptr;
-    // No JIT options yet: the driver's defaults (O4, its own disk cache).
+
+  Expected<void *> createStreamImpl() override {
+    CUstream S = nullptr;
+    // Non-blocking: a VM's work on the legacy default stream must not
+    // serialize with ours, nor ours with it.
+    if (Error E = chk(D.cuStreamCreate(&S, CU_STREAM_NON_BLOCKING),
+                      "creating a stream"))
+      return E;
+    return static_cast<void *>(S);
+  }
+  Error destroyStreamImpl(void *S) override {
+    return chk(D.cuStreamDestroy(stream(S)), "destroying a stream");
+  }
+  Error synchronizeStreamImpl(void *S) override {
+    return chk(D.cuStreamSynchronize(stream(S)), "synchronizing a stream");
+  }
+  Expected<void *> createEventImpl() override {
+    CUevent Ev = nullptr;
     if (Error E =
-            chk(D.cuModuleLoadDataEx(&M, Image.data(), 0, nullptr, nullptr),
-                formatv("loading a module of {0} bytes", Image.size())))
+            chk(D.cuEventCreate(&Ev, CU_EVENT_DEFAULT), "creating an event"))
+      return E;
+    return static_cast<void *>(Ev);
+  }
+  Error destroyEventImpl(void *Ev) override {
+    return chk(D.cuEventDestroy(event(Ev)), "destroying an event");
+  }
+  Error recordEventImpl(void *Ev, void *S) override {
+    return chk(D.cuEventRecord(event(Ev), stream(S)), "recording an event");
+  }
+  Error synchronizeEventImpl(void *Ev) override {
+    return chk(D.cuEventSynchronize(event(Ev)), "waiting for an event");
+  }
+  Error waitEventImpl(void *S, void *Ev) override {
+    return chk(D.cuStreamWaitEvent(stream(S), event(Ev), 0),
+               "making a stream wait for an event");
+  }
+  Expected<float> elapsedMsImpl(void *Start, void *End) override {
+    float Ms = 0;
+    if (Error E = chk(D.cuEventElapsedTime(&Ms, event(Start), event(End)),
+                      "timing events"))
+      return E;
+    return Ms;
+  }
+
+  Expected<void *> loadModuleImpl(StringRef Image) override {
+    // Without its log, a PTX the JIT refuses is only CUDA_ERROR_INVALID_PTX;
+    // the log names the line. The driver writes at most the buffer's size,
+    // NUL included, and cuts the rest. A cubin (ELF) takes the same call;
+    // the JIT options are ignored for it.
+    std::vector<char> Log(16 * 1024, '\0');
+    CUjit_option Opts[] = {CU_JIT_ERROR_LOG_BUFFER,
+                           CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
+    void *Vals[] = {Log.data(),
+                    reinterpret_cast<void *>(uintptr_t(Log.size() - 1))};
+    CUmodule M = nullptr;
+    CUresult R =
+        D.cuModuleLoadDataEx(&M, Image.data(), std::size(Opts), Opts, Vals);
+    if (Error E = chk(R, formatv("loading a module of {0} bytes", Image.size()),
+                      StringRef(Log.data())))
       return E;
     return static_cast<void *>(M);
   }
@@ -92,10 +160,10 @@ private:
     return static_cast<void *>(F);
   }
   Error launchImpl(void *K, Dim3 Grid, Dim3 Block, void **Args,
-                   unsigned SharedBytes) override {
+                   unsigned SharedBytes, void *S) override {
     return chk(D.cuLaunchKernel(static_cast<CUfunction>(K), Grid.X, Grid.Y,
                                 Grid.Z, Block.X, Block.Y, Block.Z, SharedBytes,
-                                /*stream=*/nullptr, Args, /*extra=*/nullptr),
+                                stream(S), Args, /*extra=*/nullptr),
                formatv("launching a kernel on a {0}x{1}x{2} grid of "
                        "{3}x{4}x{5} blocks",
                        Grid.X, Grid.Y, Grid.Z, Block.X, Block.Y, Block.Z));
@@ -103,6 +171,9 @@ private:
   Error synchronizeImpl() override {
     return chk(D.cuCtxSynchronize(), "synchronizing");
   }
+
+  static CUstream stream(void *S) { return static_cast<CUstream>(S); }
+  static CUevent event(void *E) { return static_cast<CUevent>(E); }
 
   const CudaDriver &D;
   unsigned Ordinal;
@@ -132,10 +203,14 @@ Error queryInfo(const CudaDriver &D, CUdevice Dev, unsigned Ordinal,
                       Where + "querying the memory size"))
     return E;
   Info.TotalMemory = Mem;
+  int MaxBlock[3] = {}, MaxGrid[3] = {}, L2 = 0;
   struct {
     CUdevice_attribute Attr;
     int *Dst;
     const char *What;
+    // Attributes that are nice to have: a driver that no longer reports
+    // them (CUDA 13 deprecates the clock rates) leaves them 0.
+    bool Optional = false;
   } Attrs[] = {
       {CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, &Info.ComputeMajor,
        "compute capability"},
@@ -145,11 +220,40 @@ Error queryInfo(const CudaDriver &D, CUdevice Dev, unsigned Ordinal,
        "SM count"},
       {CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK, &Info.MaxThreadsPerBlock,
        "max threads per block"},
+      {CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_X, &MaxBlock[0], "max block size"},
+      {CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_Y, &MaxBlock[1], "max block size"},
+      {CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_Z, &MaxBlock[2], "max block size"},
+      {CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_X, &MaxGrid[0], "max grid size"},
+      {CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_Y, &MaxGrid[1], "max grid size"},
+      {CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_Z, &MaxGrid[2], "max grid size"},
+      {CU_DEVICE_ATTRIBUTE_WARP_SIZE, &Info.WarpSize, "warp size"},
+      {CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK,
+       &Info.MaxSharedMemoryPerBlock, "shared memory per block"},
+      {CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN,
+       &Info.MaxSharedMemoryPerBlockOptin, "opt-in shared memory per block"},
+      {CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE, &L2, "L2 cache size"},
+      {CU_DEVICE_ATTRIBUTE_CLOCK_RATE, &Info.ClockRateKHz, "clock rate", true},
+      {CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE, &Info.MemoryClockRateKHz,
+       "memory clock rate", true},
+      {CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH, &Info.MemoryBusWidthBits,
+       "memory bus width", true},
   };
-  for (auto &A : Attrs)
-    if (Error E = check(D, D.cuDeviceGetAttribute(A.Dst, A.Attr, Dev),
-                        Where + "querying the " + A.What))
+  for (auto &A : Attrs) {
+    Error E = check(D, D.cuDeviceGetAttribute(A.Dst, A.Attr, Dev),
+                    Where + "querying the " + A.What);
+    if (E && A.Optional) {
+      consumeError(std::move(E));
+      *A.Dst = 0;
+      continue;
+    }
+    if (E)
       return E;
+  }
+  Info.MaxBlockDim = {unsigned(MaxBlock[0]), unsigned(MaxBlock[1]),
+                      unsigned(MaxBlock[2])};
+  Info.MaxGridDim = {unsigned(MaxGrid[0]), unsigned(MaxGrid[1]),
+                     unsigned(MaxGrid[2])};
+  Info.L2CacheBytes = uint64_t(L2);
   return Error::success();
 }
 

@@ -51,7 +51,7 @@ Expected<const CudaDriver &> loadCudaDriver() {
   return R.Driver;
 }
 
-Error check(const CudaDriver &D, CUresult R, const Twine &What) {
+Error check(const CudaDriver &D, CUresult R, const Twine &What, StringRef Log) {
   if (R == CUDA_SUCCESS)
     return Error::success();
   const char *Name = nullptr;
@@ -65,6 +65,11 @@ Error check(const CudaDriver &D, CUresult R, const Twine &What) {
                             Name ? Name : formatv("CUDA error {0}", R).str(),
                             Desc ? Desc : "no description")
                         .str();
+  // The JIT's log is what says which PTX line is wrong; the status code
+  // alone is only CUDA_ERROR_INVALID_PTX.
+  Log = Log.trim();
+  if (!Log.empty())
+    Msg += ("; JIT log:\n" + Log).str();
   return make_error<RuntimeError>(std::move(Msg));
 }
 

@@ -29,14 +29,35 @@ using CUcontext = struct CUctx_st *;
 using CUmodule = struct CUmod_st *;
 using CUfunction = struct CUfunc_st *;
 using CUstream = struct CUstream_st *;
-using CUjit_option = int;
+using CUevent = struct CUevent_st *;
 
 enum CUdevice_attribute : int {
   CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK = 1,
+  CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_X = 2,
+  CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_Y = 3,
+  CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_Z = 4,
+  CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_X = 5,
+  CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_Y = 6,
+  CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_Z = 7,
+  CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK = 8,
+  CU_DEVICE_ATTRIBUTE_WARP_SIZE = 10,
+  CU_DEVICE_ATTRIBUTE_CLOCK_RATE = 13,
   CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT = 16,
+  CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE = 36,
+  CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH = 37,
+  CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE = 38,
   CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75,
   CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76,
+  CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN = 97,
 };
+
+enum CUjit_option : int {
+  CU_JIT_ERROR_LOG_BUFFER = 5,
+  CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6,
+};
+
+constexpr unsigned CU_STREAM_NON_BLOCKING = 0x1;
+constexpr unsigned CU_EVENT_DEFAULT = 0x0;
 
 // One line per entry point: member name, symbol, signature.
 #define IRCGPU_CUDA_DRIVER_ENTRY_POINTS(X)                                     \
@@ -55,12 +76,30 @@ enum CUdevice_attribute : int {
   X(cuCtxSynchronize, "cuCtxSynchronize", CUresult())                          \
   X(cuMemAlloc, "cuMemAlloc_v2", CUresult(CUdeviceptr *, size_t))              \
   X(cuMemFree, "cuMemFree_v2", CUresult(CUdeviceptr))                          \
-  X(cuMemcpyHtoD, "cuMemcpyHtoD_v2",                                           \
-    CUresult(CUdeviceptr, const void *, size_t))                               \
-  X(cuMemcpyDtoH, "cuMemcpyDtoH_v2", CUresult(void *, CUdeviceptr, size_t))    \
-  X(cuMemcpyDtoD, "cuMemcpyDtoD_v2",                                           \
-    CUresult(CUdeviceptr, CUdeviceptr, size_t))                                \
-  X(cuMemsetD8, "cuMemsetD8_v2", CUresult(CUdeviceptr, unsigned char, size_t)) \
+  X(cuMemAllocHost, "cuMemAllocHost_v2", CUresult(void **, size_t))            \
+  X(cuMemFreeHost, "cuMemFreeHost", CUresult(void *))                          \
+  X(cuMemcpyHtoDAsync, "cuMemcpyHtoDAsync_v2",                                 \
+    CUresult(CUdeviceptr, const void *, size_t, CUstream))                     \
+  X(cuMemcpyDtoHAsync, "cuMemcpyDtoHAsync_v2",                                 \
+    CUresult(void *, CUdeviceptr, size_t, CUstream))                           \
+  X(cuMemcpyDtoDAsync, "cuMemcpyDtoDAsync_v2",                                 \
+    CUresult(CUdeviceptr, CUdeviceptr, size_t, CUstream))                      \
+  /* cuMemsetD8Async has no _v2: it came after the 64-bit ABI. */              \
+  X(cuMemsetD8Async, "cuMemsetD8Async",                                        \
+    CUresult(CUdeviceptr, unsigned char, size_t, CUstream))                    \
+  X(cuStreamCreate, "cuStreamCreate", CUresult(CUstream *, unsigned))          \
+  X(cuStreamDestroy, "cuStreamDestroy_v2", CUresult(CUstream))                 \
+  X(cuStreamSynchronize, "cuStreamSynchronize", CUresult(CUstream))            \
+  X(cuStreamWaitEvent, "cuStreamWaitEvent",                                    \
+    CUresult(CUstream, CUevent, unsigned))                                     \
+  X(cuEventCreate, "cuEventCreate", CUresult(CUevent *, unsigned))             \
+  X(cuEventDestroy, "cuEventDestroy_v2", CUresult(CUevent))                    \
+  X(cuEventRecord, "cuEventRecord", CUresult(CUevent, CUstream))               \
+  X(cuEventSynchronize, "cuEventSynchronize", CUresult(CUevent))               \
+  /* Not _v2: that one is CUDA 12.8+ only, with the same signature, and */     \
+  /* drivers keep exporting this one (Jetson's export nothing else). */        \
+  X(cuEventElapsedTime, "cuEventElapsedTime",                                  \
+    CUresult(float *, CUevent, CUevent))                                       \
   X(cuModuleLoadDataEx, "cuModuleLoadDataEx",                                  \
     CUresult(CUmodule *, const void *, unsigned, CUjit_option *, void **))     \
   X(cuModuleUnload, "cuModuleUnload", CUresult(CUmodule))                      \
@@ -86,8 +125,10 @@ struct CudaDriver {
 llvm::Expected<const CudaDriver &> loadCudaDriver();
 
 /// The one place a CUresult becomes an error: a RuntimeError
-/// "<What>: <CUDA_ERROR_NAME> (<the driver's description>)".
-llvm::Error check(const CudaDriver &D, CUresult R, const llvm::Twine &What);
+/// "<What>: <CUDA_ERROR_NAME> (<the driver's description>)", followed by
+/// "; JIT log:\n<Log>" when the driver left a non-empty Log (module loads).
+llvm::Error check(const CudaDriver &D, CUresult R, const llvm::Twine &What,
+                  llvm::StringRef Log = {});
 
 } // namespace ircgpu::cuda
 

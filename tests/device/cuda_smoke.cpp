@@ -9,8 +9,10 @@
 // irc-gpu's Device instead. Compiles the `ops` kernel of semantics.vir with
 // the library, runs it over DIR's inputs (tests/device/prepare.sh) and
 // compares with the interpreter's answers bit for bit, NaN payloads aside
-// (docs/ir.md). Then the error paths: an ordinal past the last device, an
-// allocation larger than the memory, the device still usable after it.
+// (docs/ir.md), then again on a created stream, timed with events. Then the
+// error paths: PTX that fails to JIT (the error must carry the JIT log), an
+// ordinal past the last device, an allocation larger than the memory, the
+// device still usable after it.
 // Prints "SMOKE: OK" and exits 0, or the failures and exits 1.
 //
 //===----------------------------------------------------------------------===//
@@ -20,6 +22,7 @@
 #include "ircgpu/Device.h"
 #include "ircgpu/Parser.h"
 
+#include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -193,10 +196,37 @@ void runSemantics(Device &Dev, const std::string &Dir,
     return;
   compare("out", Out, *WantOut, /*Float=*/false);
   compare("fout", FOut, *WantFOut, /*Float=*/true);
+
+  // Again on a stream of its own, timed with events (the results are the
+  // same, already compared).
+  Expected<Stream> S = Dev.createStream();
+  Expected<Event> Start = Dev.createEvent(), End = Dev.createEvent();
+  if (ok(S, "creating a stream") && ok(Start, "creating an event") &&
+      ok(End, "creating an event") && ok(Dev.record(*Start, *S), "record") &&
+      ok(Dev.launch(*K, Grid, Block, Args, 0, *S), "launching on a stream") &&
+      ok(Dev.record(*End, *S), "record") &&
+      ok(Dev.synchronize(*S), "running ops$k0 on a stream")) {
+    Expected<float> Ms = Dev.elapsedMs(*Start, *End);
+    if (ok(Ms, "timing ops$k0"))
+      outs() << "ops$k0 on a stream: " << format("%.3f", *Ms) << " ms\n";
+  }
   ok(Dev.unloadModule(*Mod), "unloading the module");
 }
 
 void runErrorPaths(Device &Dev) {
+  // PTX the JIT refuses: the error carries the JIT's log, naming the line.
+  Expected<ModuleHandle> Bad = Dev.loadModule(
+      ".version 7.0\n.target sm_50\n.address_size 64\n"
+      ".visible .entry k() {\n  bogus.instruction;\n  ret;\n}\n");
+  if (Bad) {
+    fail("bad PTX loaded");
+  } else {
+    std::string Msg = toString(Bad.takeError());
+    outs() << "bad PTX: " << Msg << "\n";
+    if (Msg.find("JIT log") == std::string::npos)
+      fail("the bad PTX error has no JIT log");
+  }
+
   // A 1-GPU machine has no cuda:1; on a larger one, the ordinal past the last.
   Expected<std::unique_ptr<Device>> Other = openCudaDevice(1);
   if (Other) {
@@ -292,7 +322,12 @@ int main(int argc, char **argv) {
   outs() << "device: " << I.Name << ", compute " << I.ComputeMajor << "."
          << I.ComputeMinor << " (" << I.archName() << "), "
          << I.TotalMemory / (1024 * 1024) << " MiB, " << I.MultiProcessorCount
-         << " SMs, " << I.MaxThreadsPerBlock << " threads per block\n";
+         << " SMs, " << I.MaxThreadsPerBlock << " threads per block, grid "
+         << I.MaxGridDim.X << "x" << I.MaxGridDim.Y << "x" << I.MaxGridDim.Z
+         << ", warp " << I.WarpSize << ", shared " << I.MaxSharedMemoryPerBlock
+         << "/" << I.MaxSharedMemoryPerBlockOptin << " B per block, L2 "
+         << I.L2CacheBytes / 1024 << " KiB, " << I.MemoryBusWidthBits
+         << "-bit memory bus\n";
 
   runSemantics(**Dev, Dir, Vir);
   runErrorPaths(**Dev);
