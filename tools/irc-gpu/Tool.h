@@ -134,6 +134,11 @@ struct RunOptions {
 };
 llvm::Error runRun(const RunOptions &Opts);
 
+struct CacheOptions {
+  std::string Action; ///< dir, stats or clear ("" = none given)
+};
+llvm::Error runCache(const CacheOptions &Opts);
+
 } // namespace irctool
 
 #endif

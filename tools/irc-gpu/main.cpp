@@ -28,6 +28,8 @@ cl::SubCommand RunCmd("run", "Run an entry function and print its results");
 cl::SubCommand
     CompileCmd("compile",
                "Compile an entry function into a launch plan and GPU code");
+cl::SubCommand CacheCmd("cache",
+                        "Show or clear the compiled-module cache on disk");
 
 // The input file of every subcommand.
 cl::opt<std::string> Input(cl::Positional, cl::Required,
@@ -114,13 +116,20 @@ cl::list<std::string>
                   "as a 1-D .npy file"),
          cl::value_desc("NAME=PATH"), cl::sub(RunCmd), cl::cat(Category));
 
+cl::opt<std::string>
+    CacheAction(cl::Positional,
+                cl::desc("<dir | stats | clear>: print the cache directory, "
+                         "its entries and bytes, or remove its entries"),
+                cl::sub(CacheCmd), cl::cat(Category));
+
 constexpr const char *Overview =
     "irc-gpu: compiles VIR loop nests for GPUs and runs them\n\n"
     "  irc-gpu fmt FILE\n"
     "  irc-gpu hash FILE [--entry NAME] [--target T] [-O0..-O3]\n"
     "  irc-gpu compile FILE --entry NAME --target T [-o OUT] [--emit KIND]\n"
     "  irc-gpu run FILE --entry NAME [--device D] [--arg NAME=VALUE]... "
-    "[--out NAME=PATH]...\n\n"
+    "[--out NAME=PATH]...\n"
+    "  irc-gpu cache dir|stats|clear\n\n"
     "FILE '-' reads stdin. Exit status: 0 success, 1 error in the input, "
     "2 bad usage, 3 device or runtime error.\n";
 
@@ -186,8 +195,12 @@ int main(int argc, char **argv) {
     O.Codegen = codegenOptions();
     return irctool::reportAndExit(irctool::runRun(O));
   }
-  errs()
-      << "irc-gpu: error: no subcommand given (fmt, hash, compile or run); see "
-         "'irc-gpu --help'\n";
+  if (CacheCmd) {
+    irctool::CacheOptions O;
+    O.Action = CacheAction;
+    return irctool::reportAndExit(irctool::runCache(O));
+  }
+  errs() << "irc-gpu: error: no subcommand given (fmt, hash, compile, run or "
+            "cache); see 'irc-gpu --help'\n";
   return irctool::ExitUsage;
 }
