@@ -36,6 +36,14 @@ Expected<std::unique_ptr<Target>> createTarget(StringRef Name) {
                                "' (expected sm_XY or gfxNNN)");
 }
 
+bool isSupportedTarget(StringRef Name) {
+  auto T = createTarget(Name);
+  if (T)
+    return true;
+  consumeError(T.takeError());
+  return false;
+}
+
 std::string kernelName(StringRef FuncName) {
   // PTX identifiers cannot hold the `.` of outlined names (`saxpy.k0`); VIR
   // names never hold `$`, so the mapping stays one to one.
@@ -132,6 +140,33 @@ Expected<std::string> emitPlanKernels(const Plan &P, const CodegenOptions &Opts,
   raw_string_ostream OS(Out);
   (*M)->print(OS, nullptr);
   return Out;
+}
+
+std::string CodeObject::serialize() const {
+  std::string Out(1, char(Kind));
+  Out += Bytes;
+  return Out;
+}
+
+Expected<CodeObject> CodeObject::deserialize(StringRef Data) {
+  if (Data.empty() ||
+      (Data[0] != char(Format::PTX) && Data[0] != char(Format::Cubin)))
+    return codegenError("not a serialised code object");
+  CodeObject C;
+  C.Kind = Format(Data[0]);
+  C.Bytes = Data.drop_front().str();
+  return C;
+}
+
+Expected<CodeObject> compilePlanCode(const Plan &P,
+                                     const CodegenOptions &Opts) {
+  auto Asm = emitPlanKernels(P, Opts, EmitKind::Assembly);
+  if (!Asm)
+    return Asm.takeError();
+  CodeObject C;
+  C.Kind = CodeObject::Format::PTX;
+  C.Bytes = std::move(*Asm);
+  return C;
 }
 
 } // namespace ircgpu

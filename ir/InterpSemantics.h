@@ -41,6 +41,20 @@ inline int64_t sextOf(uint64_t V, unsigned S) {
   return static_cast<int64_t>(V << S) >> S;
 }
 
+/// The `for` trip count, exactly as the interpreter computes it:
+/// 0 for a non-positive step or an empty range, never overflowing.
+inline uint64_t forTripCount(Type Ty, uint64_t LBBits, uint64_t UBBits,
+                             uint64_t StepBits) {
+  unsigned S = shiftOf(Ty);
+  int64_t Lb = sextOf(LBBits, S), Ub = sextOf(UBBits, S),
+          Step = sextOf(StepBits, S);
+  if (Step <= 0 || Lb >= Ub)
+    return 0;
+  uint64_t Diff = static_cast<uint64_t>(Ub) - static_cast<uint64_t>(Lb);
+  uint64_t St = static_cast<uint64_t>(Step);
+  return Diff / St + (Diff % St != 0);
+}
+
 inline float asF32(uint64_t B) {
   return std::bit_cast<float>(static_cast<uint32_t>(B));
 }

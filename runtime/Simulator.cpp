@@ -99,19 +99,6 @@ namespace {
 /// Grids with more points than this are refused rather than exhausting memory.
 constexpr uint64_t MaxGridPoints = uint64_t(1) << 28;
 
-/// The `for` trip count, exactly as the interpreter computes it.
-uint64_t tripCount(Type Ty, uint64_t LBBits, uint64_t UBBits,
-                   uint64_t StepBits) {
-  unsigned S = shiftOf(Ty);
-  int64_t Lb = sextOf(LBBits, S), Ub = sextOf(UBBits, S),
-          Step = sextOf(StepBits, S);
-  if (Step <= 0 || Lb >= Ub)
-    return 0;
-  uint64_t Diff = static_cast<uint64_t>(Ub) - static_cast<uint64_t>(Lb);
-  uint64_t St = static_cast<uint64_t>(Step);
-  return Diff / St + (Diff % St != 0);
-}
-
 class Simulation {
 public:
   Simulation(const Plan &P, const SimOptions &Opts) : P(P), Opts(Opts) {}
@@ -259,8 +246,8 @@ llvm::Error Simulation::runKernel(const PlanStep &St) {
   uint64_t Points = 1;
   for (size_t K = 0; K < D; ++K) {
     const GridDim &G = St.Grid[K];
-    Trips[K] = tripCount(P.Slots[G.LB].Ty, Slots[G.LB].Bits, Slots[G.UB].Bits,
-                         Slots[G.Step].Bits);
+    Trips[K] = forTripCount(P.Slots[G.LB].Ty, Slots[G.LB].Bits,
+                            Slots[G.UB].Bits, Slots[G.Step].Bits);
     if (Trips[K] && Points > MaxGridPoints / Trips[K])
       return fail("kernel grid of @" + P.Code->Functions[St.Func]->Name +
                   " has too many points to simulate");
@@ -322,7 +309,7 @@ llvm::Error Simulation::runFor(const PlanStep &St) {
   Type Ty = P.Slots[St.Bounds.LB].Ty;
   unsigned S = shiftOf(Ty);
   uint64_t LB = Slots[St.Bounds.LB].Bits, Step = Slots[St.Bounds.Step].Bits;
-  uint64_t N = tripCount(Ty, LB, Slots[St.Bounds.UB].Bits, Step);
+  uint64_t N = forTripCount(Ty, LB, Slots[St.Bounds.UB].Bits, Step);
   copySlots(St.Inits, St.Carried);
   for (uint64_t T = 0; T < N; ++T) {
     Slots[St.Index] = InterpArg::scalar((LB + T * Step) & maskOf(S));

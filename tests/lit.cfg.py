@@ -42,5 +42,13 @@ else:
     if os.path.exists(ptxas):
         config.available_features.add("ptxas")
         config.substitutions.append(("%ptxas", ptxas))
+    # A CUDA driver changes what `run --device auto|cuda` does: tests of the
+    # no-driver behaviour are UNSUPPORTED where one is installed.
+    import ctypes
+    try:
+        ctypes.CDLL("libcuda.so.1")
+        config.available_features.add("cuda-driver")
+    except OSError:
+        pass
     # Tests never touch the user's compiled-module cache.
     config.environment["IRC_GPU_CACHE_DIR"] = "off"

@@ -42,6 +42,10 @@ struct CodegenOptions {
   bool Checked = false;         ///< bounds-checked mode
 };
 
+/// Whether the code generator has target Name ("sm_90"; "gfx90a" once the
+/// AMDGPU target exists).
+bool isSupportedTarget(llvm::StringRef Name);
+
 /// The device functions of P's ABI (computePlanABI(P, Checked)) as one LLVM
 /// module, before optimisation.
 llvm::Expected<std::unique_ptr<llvm::Module>>
@@ -57,6 +61,23 @@ enum class EmitKind { LLVMIR, Assembly };
 /// or the assembly of P's kernels for Opts.Target.
 llvm::Expected<std::string>
 emitPlanKernels(const Plan &P, const CodegenOptions &Opts, EmitKind Kind);
+
+/// A plan's compiled device code: what the runtime loads and what the module
+/// cache keeps.
+struct CodeObject {
+  enum class Format : uint8_t { PTX = 1, Cubin = 2 };
+  Format Kind = Format::PTX;
+  std::string Bytes;
+  /// One byte of format, then the bytes: the module cache's payload.
+  std::string serialize() const;
+  static llvm::Expected<CodeObject> deserialize(llvm::StringRef Data);
+};
+
+/// The device code of P for Opts: LLVM IR, the math library linked, optimised
+/// at Opts.OptLevel, assembly, then a cubin through nvJitLink where that
+/// library exists, else the assembly itself (the driver JITs PTX).
+llvm::Expected<CodeObject> compilePlanCode(const Plan &P,
+                                           const CodegenOptions &Opts);
 
 } // namespace ircgpu
 

@@ -1,5 +1,6 @@
 //===- Run.cpp - `irc-gpu run`: run an entry function ---------------------===//
 #include "ArgBinding.h"
+#include "RunGpu.h"
 #include "Tool.h"
 
 #include "ircgpu/Interpreter.h"
@@ -68,23 +69,41 @@ Error runRun(const RunOptions &Opts) {
   if (!B)
     return B.takeError();
 
-  // This build has no GPU runtime yet: `auto` falls back to the interpreter
-  // and says so; asking for a GPU by name is a device error.
+  // `auto` takes the first CUDA GPU and says which, else falls back to the
+  // interpreter and says so; a GPU asked for by name must exist (exit 3).
+  std::unique_ptr<ircgpu::Device> Gpu;
   switch (*Device) {
   case DeviceKind::Interp:
   case DeviceKind::Sim:
     break;
-  case DeviceKind::Auto:
-    errs() << "irc-gpu: no GPU device found; running on the interpreter "
-              "(--device interp)\n";
+  case DeviceKind::Auto: {
+    auto Dev = openGpu("cuda");
+    if (Dev) {
+      Gpu = std::move(*Dev);
+      errs() << "irc-gpu: running on " << Gpu->name() << " ("
+             << Gpu->info().Name << ")\n";
+    } else {
+      consumeError(Dev.takeError());
+      errs() << "irc-gpu: no GPU device found; running on the interpreter "
+                "(--device interp)\n";
+    }
     break;
-  case DeviceKind::Cuda:
+  }
+  case DeviceKind::Cuda: {
+    auto Dev = openGpu(Opts.Device);
+    if (!Dev)
+      return Dev.takeError();
+    Gpu = std::move(*Dev);
+    break;
+  }
   case DeviceKind::Hip:
     return runtimeError("device '" + Opts.Device +
-                        "': no GPU runtime in this build");
+                        "': no HIP runtime in this build");
   }
 
   auto Execute = [&]() -> Expected<std::vector<uint64_t>> {
+    if (Gpu)
+      return runOnGpu(*Gpu, In->Src, *In->M, **F, Opts, *B);
     if (*Device == DeviceKind::Sim)
       return simulate(In->Src, *In->M, **F, Opts, *B);
     auto Interp = ircgpu::Interpreter::create(*In->M, (*F)->Name);

@@ -1,0 +1,415 @@
+//===- runtime/PlanExecutor.cpp - run a launch plan on a Device -----------===//
+//
+// LoadedPlan::run (include/ircgpu/Executor.h). One PlanRun per call: it owns
+// the run's device memory (the slot array with a scratch half for plan-loop
+// updates, the reductions' partials, checked mode's error record) and walks
+// the plan's steps as the plan simulator does (runtime/Simulator.cpp), with
+// launches instead of interpretation. Everything is queued on the caller's
+// stream; the host waits only where it needs a value (Executor.h).
+//
+//===----------------------------------------------------------------------===//
+#include "ircgpu/Diagnostics.h"
+#include "ircgpu/Executor.h"
+
+#include "ir/InterpSemantics.h"
+
+#include "llvm/ADT/Twine.h"
+
+using namespace llvm;
+using namespace ircgpu;
+using interp::maskOf;
+using interp::shiftOf;
+
+namespace {
+
+Error runtimeError(const Twine &Msg) {
+  return make_error<RuntimeError>(Msg.str());
+}
+
+/// Block shapes of grid kernels: 256 threads, x (the fastest dimension)
+/// a warp wide or more so that accesses along it coalesce.
+constexpr Dim3 GridBlocks[] = {{256, 1, 1}, {32, 8, 1}, {32, 4, 2}};
+constexpr uint64_t MaxGridX = 0x7fffffff, MaxGridYZ = 65535;
+
+const char *accessName(uint32_t A) {
+  static constexpr const char *Names[] = {"load", "store", "atomic", "cmpxchg"};
+  return A < 4 ? Names[A] : "access";
+}
+
+class PlanRun {
+public:
+  PlanRun(const LoadedPlan &LP, const Stream &S)
+      : LP(LP), P(LP.plan()), ABI(LP.abi()), Dev(LP.device()), S(S) {}
+
+  Error init(ArrayRef<DeviceArg> Args);
+  Error runSteps(const std::vector<PlanStep> &Steps);
+  Expected<std::vector<uint64_t>> finish();
+
+private:
+  const LoadedPlan &LP;
+  const Plan &P;
+  const PlanABI &ABI;
+  Device &Dev;
+  const Stream &S;
+  /// Values of host-known slots (buffer slots: the device pointer) and the
+  /// element counts of buffer slots.
+  std::vector<uint64_t> Host, Counts;
+  DeviceBuffer Slots, Partials, ErrorRecord;
+
+  Type type(SlotId Slot) const { return P.Slots[Slot].Ty; }
+  uint64_t mask(SlotId Slot, uint64_t Bits) const {
+    return Bits & maskOf(shiftOf(type(Slot)));
+  }
+  Expected<uint64_t> value(SlotId Slot);
+  Error runStep(const PlanStep &St);
+  Error runKernel(const PlanStep &St);
+  Error runScalar(const PlanStep &St);
+  Error runFor(const PlanStep &St);
+  Error runWhile(const PlanStep &St);
+  bool disjoint(SlotId A, SlotId B) const;
+  Error copySlots(ArrayRef<SlotId> From, ArrayRef<SlotId> To);
+  Error launch(KernelHandle K, const DeviceFunction &DF, Dim3 Grid, Dim3 Block,
+               uint64_t Blocks);
+};
+
+Error PlanRun::init(ArrayRef<DeviceArg> Args) {
+  if (Args.size() != P.NumParams)
+    return createStringError(inconvertibleErrorCode(),
+                             "plan of @" + P.Entry + " takes " +
+                                 Twine(P.NumParams) + " arguments, got " +
+                                 Twine(Args.size()));
+  size_t N = P.Slots.size();
+  Host.assign(N, 0);
+  Counts.assign(N, 0);
+  for (SlotId I = 0; I < N; ++I)
+    if (P.Slots[I].IsConst)
+      Host[I] = P.Slots[I].Bits;
+  for (unsigned I = 0; I < P.NumParams; ++I) {
+    if (type(I).isPtr()) {
+      if (!Args[I].Ptr && Args[I].Count)
+        return createStringError(inconvertibleErrorCode(),
+                                 "parameter %" + P.Slots[I].Name +
+                                     ": a null buffer with " +
+                                     Twine(Args[I].Count) + " elements");
+      Host[I] = Args[I].Ptr;
+      Counts[I] = Args[I].Count;
+    } else {
+      Host[I] = mask(I, Args[I].Bits);
+    }
+  }
+  // The slot array: one word per slot, then as many scratch words for the
+  // simultaneous updates of plan-loop variables. Host-known values are
+  // written once, so a device function may also read them from the array.
+  auto SlotBuf = Dev.alloc(std::max<size_t>(2 * N, 1) * 8);
+  if (!SlotBuf)
+    return SlotBuf.takeError();
+  Slots = std::move(*SlotBuf);
+  if (N)
+    if (Error E = Dev.copyToDeviceAsync(Slots, Host.data(), N * 8, 0, S))
+      return E;
+  if (ABI.MaxReductions) {
+    auto Buf = Dev.alloc(partialsOffset(ABI.MaxReductions, 0));
+    if (!Buf)
+      return Buf.takeError();
+    Partials = std::move(*Buf);
+  }
+  if (ABI.Checked) {
+    auto Buf = Dev.alloc(sizeof(DeviceErrorRecord));
+    if (!Buf)
+      return Buf.takeError();
+    ErrorRecord = std::move(*Buf);
+    if (Error E = Dev.memsetAsync(ErrorRecord, 0, sizeof(DeviceErrorRecord), S))
+      return E;
+  }
+  return Error::success();
+}
+
+Expected<uint64_t> PlanRun::value(SlotId Slot) {
+  if (ABI.HostKnown[Slot])
+    return Host[Slot];
+  uint64_t Bits = 0;
+  if (Error E = Dev.copyToHostAsync(&Bits, Slots, 8, uint64_t(Slot) * 8, S))
+    return std::move(E);
+  if (Error E = Dev.synchronize(S))
+    return std::move(E);
+  return mask(Slot, Bits);
+}
+
+Error PlanRun::runSteps(const std::vector<PlanStep> &Steps) {
+  for (const PlanStep &St : Steps)
+    if (Error E = runStep(St))
+      return E;
+  return Error::success();
+}
+
+Error PlanRun::runStep(const PlanStep &St) {
+  switch (St.Kind) {
+  case StepKind::Kernel:
+    return runKernel(St);
+  case StepKind::Scalar:
+    return runScalar(St);
+  case StepKind::ForLoop:
+    return runFor(St);
+  case StepKind::WhileLoop:
+    return runWhile(St);
+  case StepKind::OverlapCheck:
+    for (const auto &[A, B] : St.Disjoint)
+      if (!disjoint(A, B))
+        return runSteps(St.Fallback);
+    return runSteps(St.Body);
+  }
+  return Error::success();
+}
+
+bool PlanRun::disjoint(SlotId A, SlotId B) const {
+  uint64_t ABegin = Host[A], AEnd = ABegin + Counts[A] * type(A).bytes();
+  uint64_t BBegin = Host[B], BEnd = BBegin + Counts[B] * type(B).bytes();
+  return ABegin == AEnd || BBegin == BEnd || AEnd <= BBegin || BEnd <= ABegin;
+}
+
+Error PlanRun::launch(KernelHandle K, const DeviceFunction &DF, Dim3 Grid,
+                      Dim3 Block, uint64_t Blocks) {
+  // One 64-bit word per parameter: the driver reads as many bytes as the
+  // parameter has, and the low bytes of a little-endian word are the value.
+  SmallVector<uint64_t, 16> Words(DF.Params.size());
+  SmallVector<void *, 16> Ptrs(DF.Params.size());
+  for (size_t I = 0; I < DF.Params.size(); ++I) {
+    const KernelParam &KP = DF.Params[I];
+    switch (KP.Kind) {
+    case ParamKind::SlotArray:
+      Words[I] = Slots.ptr();
+      break;
+    case ParamKind::ErrorRecord:
+      Words[I] = ErrorRecord.ptr();
+      break;
+    case ParamKind::Partials:
+      Words[I] = Partials.ptr();
+      break;
+    case ParamKind::Blocks:
+      Words[I] = Blocks;
+      break;
+    case ParamKind::Count:
+      Words[I] = Counts[KP.Slot];
+      break;
+    default: { // grid bounds and values
+      auto V = value(KP.Slot);
+      if (!V)
+        return V.takeError();
+      Words[I] = *V;
+    }
+    }
+    Ptrs[I] = &Words[I];
+  }
+  return Dev.launch(K, Grid, Block, Ptrs.data(), 0, S);
+}
+
+Error PlanRun::runKernel(const PlanStep &St) {
+  const StepCode &Code = *ABI.Code[St.Func];
+  const LoadedPlan::Kernels &K = LP.kernels(St.Func);
+  const std::string &Name = Code.Main.Name;
+  SmallVector<uint64_t, 3> Trips;
+  uint64_t Points = 1;
+  for (const GridDim &G : St.Grid) {
+    auto LB = value(G.LB), UB = value(G.UB), Step = value(G.Step);
+    if (!LB || !UB || !Step)
+      return joinErrors(joinErrors(LB.takeError(), UB.takeError()),
+                        Step.takeError());
+    Trips.push_back(interp::forTripCount(type(G.LB), *LB, *UB, *Step));
+    if (Trips.back() && Points > UINT64_MAX / Trips.back())
+      return runtimeError("kernel " + Name + ": more than 2^64 grid points");
+    Points *= Trips.back();
+  }
+
+  if (Code.Main.Shape == LaunchShape::Tree) {
+    uint64_t G = std::min<uint64_t>(Points / ReductionBlock +
+                                        (Points % ReductionBlock != 0),
+                                    ReductionMaxBlocks);
+    if (G)
+      if (Error E = launch(K.Main, Code.Main, {unsigned(G), 1, 1},
+                           {ReductionBlock, 1, 1}, G))
+        return E;
+    return launch(K.Final, *Code.Final, {1, 1, 1}, {ReductionBlock, 1, 1}, G);
+  }
+
+  if (Points == 0)
+    return Error::success();
+  // The last plan dimension is x, the one before y, the first of three z.
+  Dim3 Block = GridBlocks[Trips.size() - 1], Grid;
+  unsigned *BlockDims[] = {&Block.X, &Block.Y, &Block.Z};
+  unsigned *GridDims[] = {&Grid.X, &Grid.Y, &Grid.Z};
+  for (size_t D = 0; D < Trips.size(); ++D) {
+    size_t HW = Trips.size() - 1 - D;
+    uint64_t B = *BlockDims[HW];
+    uint64_t N = Trips[D] / B + (Trips[D] % B != 0);
+    uint64_t Max = HW == 0 ? MaxGridX : MaxGridYZ;
+    if (N > Max)
+      return runtimeError("kernel " + Name + ": dimension " + Twine(D) +
+                          " of its grid has " + Twine(Trips[D]) +
+                          " points, more than one launch covers (" +
+                          Twine(Max * B) + ")");
+    *GridDims[HW] = unsigned(N);
+  }
+  return launch(K.Main, Code.Main, Grid, Block, 0);
+}
+
+Error PlanRun::runScalar(const PlanStep &St) {
+  const StepCode &Code = *ABI.Code[St.Func];
+  // A scalar step's results are device-resident slots (KernelABI.h): none
+  // is host-known, so nothing is read back.
+  return launch(LP.kernels(St.Func).Main, Code.Main, {1, 1, 1}, {1, 1, 1}, 0);
+}
+
+Error PlanRun::copySlots(ArrayRef<SlotId> From, ArrayRef<SlotId> To) {
+  // All sources are read before any target is written: a Next may name
+  // another Carried slot (a swap). Device words go through the scratch half
+  // of the slot array; host values are staged in HostVals.
+  size_t N = P.Slots.size();
+  SmallVector<std::pair<uint64_t, uint64_t>, 4> HostVals(From.size());
+  for (size_t K = 0; K < From.size(); ++K) {
+    if (ABI.HostKnown[From[K]]) {
+      HostVals[K] = {Host[From[K]], Counts[From[K]]};
+      continue;
+    }
+    if (ABI.HostKnown[To[K]]) { // read back: the host drives this slot
+      auto V = value(From[K]);
+      if (!V)
+        return V.takeError();
+      HostVals[K] = {*V, 0};
+      continue;
+    }
+    if (Error E = Dev.copyOnDeviceAsync(Slots, (N + K) * 8, Slots,
+                                        uint64_t(From[K]) * 8, 8, S))
+      return E;
+  }
+  for (size_t K = 0; K < To.size(); ++K) {
+    SlotId T = To[K];
+    bool FromHost = ABI.HostKnown[From[K]] || ABI.HostKnown[T];
+    if (ABI.HostKnown[T]) {
+      Host[T] = HostVals[K].first;
+      Counts[T] = HostVals[K].second;
+    }
+    // The device word too: a device function may read any slot from there.
+    Error E = FromHost ? Dev.copyToDeviceAsync(Slots, &HostVals[K].first, 8,
+                                               uint64_t(T) * 8, S)
+                       : Dev.copyOnDeviceAsync(Slots, uint64_t(T) * 8, Slots,
+                                               (N + K) * 8, 8, S);
+    if (E)
+      return E;
+  }
+  return Error::success();
+}
+
+Error PlanRun::runFor(const PlanStep &St) {
+  auto LB = value(St.Bounds.LB), UB = value(St.Bounds.UB),
+       Step = value(St.Bounds.Step);
+  if (!LB || !UB || !Step)
+    return joinErrors(joinErrors(LB.takeError(), UB.takeError()),
+                      Step.takeError());
+  Type Ty = type(St.Bounds.LB);
+  uint64_t Trips = interp::forTripCount(Ty, *LB, *UB, *Step);
+  if (Error E = copySlots(St.Inits, St.Carried))
+    return E;
+  for (uint64_t T = 0; T < Trips; ++T) {
+    Host[St.Index] = (*LB + T * *Step) & maskOf(shiftOf(Ty));
+    if (Error E = runSteps(St.Body))
+      return E;
+    if (Error E = copySlots(St.Nexts, St.Carried))
+      return E;
+  }
+  return copySlots(St.Carried, St.LoopResults);
+}
+
+Error PlanRun::runWhile(const PlanStep &St) {
+  if (Error E = copySlots(St.Inits, St.Carried))
+    return E;
+  for (;;) {
+    if (Error E = runSteps(St.Cond))
+      return E;
+    auto Go = value(St.CondSlot);
+    if (!Go)
+      return Go.takeError();
+    if (!(*Go & 1))
+      break;
+    if (Error E = runSteps(St.Body))
+      return E;
+    if (Error E = copySlots(St.Nexts, St.Carried))
+      return E;
+  }
+  return copySlots(St.Carried, St.LoopResults);
+}
+
+Expected<std::vector<uint64_t>> PlanRun::finish() {
+  size_t N = P.Slots.size();
+  std::vector<uint64_t> Words(N);
+  if (N)
+    if (Error E = Dev.copyToHostAsync(Words.data(), Slots, N * 8, 0, S))
+      return std::move(E);
+  DeviceErrorRecord Rec{};
+  if (ABI.Checked)
+    if (Error E = Dev.copyToHostAsync(&Rec, ErrorRecord, sizeof(Rec), 0, S))
+      return std::move(E);
+  if (Error E = Dev.synchronize(S))
+    return std::move(E);
+  if (Rec.Flag) {
+    std::string Func = "?", Buffer = "?";
+    if (Rec.Func < P.Code->Functions.size()) {
+      const Function &F = *P.Code->Functions[Rec.Func];
+      Func = F.Name;
+      if (Rec.Param < F.Params.size())
+        Buffer = F.name(F.Params[Rec.Param]).str();
+    }
+    return runtimeError(Twine("out-of-bounds ") + accessName(Rec.Access) +
+                        " in @" + P.Entry + " (kernel @" + Func +
+                        "): buffer %" + Buffer + " index " + Twine(Rec.Index) +
+                        " is outside [0, " + Twine(Rec.Count) + ")");
+  }
+  std::vector<uint64_t> Out;
+  for (SlotId R : P.Returns)
+    Out.push_back(ABI.HostKnown[R] ? Host[R] : mask(R, Words[R]));
+  return Out;
+}
+
+} // namespace
+
+Expected<std::unique_ptr<LoadedPlan>>
+LoadedPlan::load(Device &Dev, Plan P, bool Checked, StringRef Image) {
+  PlanABI ABI = computePlanABI(P, Checked);
+  std::unique_ptr<LoadedPlan> LP(
+      new LoadedPlan(Dev, std::move(P), std::move(ABI)));
+  auto M = Dev.loadModule(Image);
+  if (!M)
+    return M.takeError();
+  LP->Module = *M;
+  LP->Handles.resize(LP->ABI.Code.size());
+  for (size_t F = 0; F < LP->ABI.Code.size(); ++F) {
+    const std::optional<StepCode> &C = LP->ABI.Code[F];
+    if (!C)
+      continue;
+    auto Main = Dev.getKernel(*M, C->Main.Name);
+    if (!Main)
+      return Main.takeError();
+    LP->Handles[F].Main = *Main;
+    if (C->Final) {
+      auto Fin = Dev.getKernel(*M, C->Final->Name);
+      if (!Fin)
+        return Fin.takeError();
+      LP->Handles[F].Final = *Fin;
+    }
+  }
+  return std::move(LP);
+}
+
+LoadedPlan::~LoadedPlan() {
+  if (Module.Handle)
+    consumeError(Dev.unloadModule(Module));
+}
+
+Expected<std::vector<uint64_t>> LoadedPlan::run(ArrayRef<DeviceArg> Args,
+                                                const Stream &S) const {
+  PlanRun R(*this, S);
+  if (Error E = R.init(Args))
+    return std::move(E);
+  if (Error E = R.runSteps(P.Steps))
+    return std::move(E);
+  return R.finish();
+}

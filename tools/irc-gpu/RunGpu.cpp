@@ -1,0 +1,128 @@
+//===- RunGpu.cpp - `irc-gpu run --device cuda[:N]|auto` on a GPU ---------===//
+//
+// The GPU half of `run`: the entry is compiled into a launch plan, its code
+// comes from the module cache (or is compiled and stored there), the plan is
+// loaded on the device, the .npy buffers are uploaded, the plan runs, and the
+// buffers come back so that --out writes what the GPU computed.
+//
+//===----------------------------------------------------------------------===//
+#include "RunGpu.h"
+
+#include "ircgpu/Codegen.h"
+#include "ircgpu/Executor.h"
+#include "ircgpu/Hash.h"
+#include "ircgpu/ModuleCache.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+namespace irctool {
+
+Expected<std::unique_ptr<ircgpu::Device>> openGpu(StringRef Spec) {
+  unsigned Ordinal = 0;
+  StringRef Rest = Spec;
+  if (Rest.consume_front("cuda:") && Rest.getAsInteger(10, Ordinal))
+    return usageError("--device: bad device ordinal in '" + Spec + "'");
+  auto Dev = ircgpu::openCudaDevice(Ordinal);
+  if (!Dev)
+    return runtimeError("device '" + Spec + "': " + toString(Dev.takeError()));
+  return std::move(*Dev);
+}
+
+namespace {
+
+/// --target if given, else the device's own architecture where the code
+/// generator knows it, else the newest one it knows, as PTX, which the
+/// driver compiles forward for a newer GPU.
+Expected<std::string> chooseTarget(const ircgpu::Device &Dev,
+                                   const CodegenOptions &Codegen) {
+  if (!Codegen.Target.empty()) {
+    if (!StringRef(Codegen.Target).starts_with("sm_"))
+      return usageError("--target " + Codegen.Target +
+                        ": not a target of device " + Dev.name());
+    return Codegen.Target;
+  }
+  std::string Arch = Dev.info().archName();
+  if (ircgpu::isSupportedTarget(Arch))
+    return Arch;
+  return std::string(ircgpu::CodegenOptions().Target);
+}
+
+} // namespace
+
+Expected<ircgpu::CodeObject> compileCached(const ircgpu::Module &M,
+                                           StringRef Entry,
+                                           const CodegenOptions &Codegen,
+                                           const ircgpu::Plan &P) {
+  std::string Key = ircgpu::moduleHash(
+      M, {Entry.str(), Codegen.Target, Codegen.hashOptions()});
+  auto Payload = ircgpu::processModuleCache().getOrCompile(
+      Key, [&]() -> Expected<std::string> {
+        auto C = ircgpu::compilePlanCode(P, Codegen.library());
+        if (!C)
+          return C.takeError();
+        return C->serialize();
+      });
+  if (!Payload)
+    return inputError(toString(Payload.takeError()));
+  auto C = ircgpu::CodeObject::deserialize(**Payload);
+  if (!C)
+    return inputError(toString(C.takeError()));
+  return std::move(*C);
+}
+
+Expected<std::vector<uint64_t>> runOnGpu(ircgpu::Device &Dev, const Source &Src,
+                                         const ircgpu::Module &M,
+                                         const ircgpu::Function &F,
+                                         const RunOptions &Opts, Bindings &B) {
+  auto Target = chooseTarget(Dev, Opts.Codegen);
+  if (!Target)
+    return Target.takeError();
+  CodegenOptions Codegen = Opts.Codegen;
+  Codegen.Target = *Target;
+  auto P = buildPlanForTool(Src, M, F.Name, Codegen);
+  if (!P)
+    return P.takeError();
+  auto Code = compileCached(M, F.Name, Codegen, *P);
+  if (!Code)
+    return Code.takeError();
+  auto LP = ircgpu::LoadedPlan::load(Dev, std::move(*P), Codegen.Checked,
+                                     Code->Bytes);
+  if (!LP)
+    return runtimeError(toString(LP.takeError()));
+
+  // Buffers: one device allocation per buffer argument (none for an empty
+  // one: the driver has no zero-byte allocations).
+  std::vector<ircgpu::DeviceBuffer> Bufs(B.Args.size());
+  std::vector<ircgpu::DeviceArg> Args;
+  for (size_t I = 0; I < B.Args.size(); ++I) {
+    const ircgpu::InterpArg &A = B.Args[I];
+    ircgpu::Type Ty = F.type(F.Params[I]);
+    if (!Ty.isPtr()) {
+      Args.push_back(ircgpu::DeviceArg::scalar(A.Bits));
+      continue;
+    }
+    uint64_t Bytes = A.Count * Ty.elemType().bytes();
+    if (Bytes) {
+      auto Buf = Dev.alloc(Bytes);
+      if (!Buf)
+        return runtimeError(toString(Buf.takeError()));
+      if (Error E = Dev.copyToDevice(*Buf, A.Data, Bytes))
+        return runtimeError(toString(std::move(E)));
+      Bufs[I] = std::move(*Buf);
+    }
+    Args.push_back(ircgpu::DeviceArg::buffer(Bufs[I].ptr(), A.Count));
+  }
+  auto Results = (*LP)->run(Args);
+  if (!Results)
+    return runtimeError(toString(Results.takeError()));
+  for (size_t I = 0; I < B.Args.size(); ++I)
+    if (Bufs[I])
+      if (Error E = Dev.copyToHost(B.Args[I].Data, Bufs[I], Bufs[I].size()))
+        return runtimeError(toString(std::move(E)));
+  return std::move(*Results);
+}
+
+} // namespace irctool
