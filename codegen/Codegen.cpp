@@ -178,7 +178,7 @@ Expected<std::string> emitAssembly(llvm::Module &M, const Target &T) {
 }
 
 Expected<std::string> emitPlanKernels(const Plan &P, StringRef TargetName,
-                                      EmitKind Kind) {
+                                      EmitKind Kind, unsigned OptLevel) {
   auto T = createTarget(TargetName);
   if (!T)
     return T.takeError();
@@ -186,8 +186,17 @@ Expected<std::string> emitPlanKernels(const Plan &P, StringRef TargetName,
   auto M = lowerPlanKernels(P, **T, Ctx);
   if (!M)
     return M.takeError();
-  if (Kind == EmitKind::Assembly)
-    return (*T)->emitAssembly(**M);
+  // Math library and -O (issue 5, "Math"): what every kind shows.
+  if (Error E = (*T)->linkMathLibrary(**M))
+    return E;
+  if (Error E = (*T)->optimize(**M, OptLevel))
+    return E;
+  if (Kind != EmitKind::LLVMIR) {
+    auto Asm = (*T)->emitAssembly(**M, OptLevel);
+    if (!Asm || Kind == EmitKind::Assembly)
+      return Asm;
+    return (*T)->assembleObject(*Asm);
+  }
   std::string Out;
   raw_string_ostream OS(Out);
   (*M)->print(OS, nullptr);
