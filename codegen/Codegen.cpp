@@ -125,21 +125,52 @@ Expected<std::string> emitAssembly(llvm::Module &M, const Target &T) {
   return T.emitAssembly(M);
 }
 
-Expected<std::string> emitPlanKernels(const Plan &P, const CodegenOptions &Opts,
-                                      EmitKind Kind) {
+namespace {
+
+/// P's device functions for Opts: lowered, the math library linked,
+/// optimised. The context lives as long as the module.
+struct LoweredPlan {
+  std::unique_ptr<Target> T;
+  std::unique_ptr<LLVMContext> Ctx;
+  std::unique_ptr<llvm::Module> M;
+};
+
+Expected<LoweredPlan> lowerAndOptimize(const Plan &P,
+                                       const CodegenOptions &Opts) {
+  LoweredPlan L;
   auto T = createTarget(Opts.Target);
   if (!T)
     return T.takeError();
-  LLVMContext Ctx;
-  auto M = lowerPlanKernels(P, **T, Ctx, Opts.Checked);
+  L.T = std::move(*T);
+  L.Ctx = std::make_unique<LLVMContext>();
+  auto M = lowerPlanKernels(P, *L.T, *L.Ctx, Opts.Checked);
   if (!M)
     return M.takeError();
-  if (Kind == EmitKind::Assembly)
-    return (*T)->emitAssembly(**M);
-  std::string Out;
-  raw_string_ostream OS(Out);
-  (*M)->print(OS, nullptr);
-  return Out;
+  L.M = std::move(*M);
+  if (Error E = L.T->linkMathLibrary(*L.M))
+    return std::move(E);
+  if (Error E = L.T->optimize(*L.M, Opts.OptLevel))
+    return std::move(E);
+  return std::move(L);
+}
+
+} // namespace
+
+Expected<std::string> emitPlanKernels(const Plan &P, const CodegenOptions &Opts,
+                                      EmitKind Kind) {
+  auto L = lowerAndOptimize(P, Opts);
+  if (!L)
+    return L.takeError();
+  if (Kind == EmitKind::LLVMIR) {
+    std::string Out;
+    raw_string_ostream OS(Out);
+    L->M->print(OS, nullptr);
+    return Out;
+  }
+  auto Asm = L->T->emitAssembly(*L->M, Opts.OptLevel);
+  if (!Asm || Kind == EmitKind::Assembly)
+    return Asm;
+  return L->T->assembleObject(*Asm);
 }
 
 std::string CodeObject::serialize() const {
@@ -160,10 +191,24 @@ Expected<CodeObject> CodeObject::deserialize(StringRef Data) {
 
 Expected<CodeObject> compilePlanCode(const Plan &P,
                                      const CodegenOptions &Opts) {
-  auto Asm = emitPlanKernels(P, Opts, EmitKind::Assembly);
+  auto L = lowerAndOptimize(P, Opts);
+  if (!L)
+    return L.takeError();
+  auto Asm = L->T->emitAssembly(*L->M, Opts.OptLevel);
   if (!Asm)
     return Asm.takeError();
   CodeObject C;
+  auto Obj = L->T->assembleObject(*Asm);
+  if (Obj) {
+    C.Kind = CodeObject::Format::Cubin;
+    C.Bytes = std::move(*Obj);
+    return C;
+  }
+  // Without the in-process assembler the driver compiles the PTX at load
+  // time (slower, and cached by the driver only).
+  if (Error E = handleErrors(Obj.takeError(),
+                             [](const AssemblerUnavailableError &) {}))
+    return std::move(E);
   C.Kind = CodeObject::Format::PTX;
   C.Bytes = std::move(*Asm);
   return C;

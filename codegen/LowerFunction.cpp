@@ -189,7 +189,7 @@ llvm::Value *Lowering::lowerCast(const Op &O, llvm::Value *A) {
 
 llvm::Value *Lowering::callMath(const Op &O, ArrayRef<llvm::Value *> Args) {
   Type VT = F.type(O.Results[0]);
-  StringRef Name = T.mathFunctionName(O.Code, VT.elem());
+  StringRef Name = T.mathFunctionName(O.Code, VT.elem(), O.hasFlag(FlagAfn));
   if (Name.empty())
     return nullptr;
   llvm::Type *LT = ty(VT);

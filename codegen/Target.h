@@ -61,11 +61,57 @@ public:
   virtual void markKernel(llvm::Function &F) const = 0;
 
   /// The math-library function computing Op (a MathUnary or MathBinary
-  /// opcode) on S (F32 or F64), or "" if the target has none.
-  virtual llvm::StringRef mathFunctionName(Opcode Op, Scalar S) const = 0;
+  /// opcode) on S (F32 or F64), or "" if the target has none. Approx (the
+  /// op's `afn` flag) allows a faster function with the looser bound
+  /// documented in docs/codegen.md; without one the accurate one is returned.
+  virtual llvm::StringRef mathFunctionName(Opcode Op, Scalar S,
+                                           bool Approx) const = 0;
 
-  /// Target assembly (PTX) of M; sets M's triple and data layout first.
-  virtual llvm::Expected<std::string> emitAssembly(llvm::Module &M) const = 0;
+  /// The compile sequence, each step on the module the previous one left:
+  ///   lowerPlanKernels -> linkMathLibrary -> optimize -> emitAssembly
+  ///   -> assembleObject (optional: the driver can also load assembly).
+  /// The steps keep no state in the Target, so one Target may serve
+  /// several threads, each with its own LLVMContext and module.
+
+  /// Links the definitions of the math-library functions M calls (libdevice
+  /// for NVPTX) and internalises every function but the kernels. A module
+  /// without such calls is left as it is and needs no library on disk.
+  virtual llvm::Error linkMathLibrary(llvm::Module &M) const = 0;
+
+  /// Runs LLVM's default pipeline at -O<OptLevel> (0..3) on M.
+  virtual llvm::Error optimize(llvm::Module &M, unsigned OptLevel) const = 0;
+
+  /// Target assembly (PTX) of M, the backend at -O<OptLevel>; sets M's
+  /// triple and data layout first.
+  virtual llvm::Expected<std::string> emitAssembly(llvm::Module &M,
+                                                   unsigned OptLevel) const = 0;
+  llvm::Expected<std::string> emitAssembly(llvm::Module &M) const {
+    return emitAssembly(M, 3);
+  }
+
+  /// The loadable code object (a cubin for NVPTX) of Assembly, assembled
+  /// in-process. An AssemblerUnavailableError when the assembler library is
+  /// missing (callers may load the assembly itself instead); any other
+  /// error carries the assembler's log.
+  virtual llvm::Expected<std::string>
+  assembleObject(llvm::StringRef Assembly) const = 0;
+};
+
+/// No in-process assembler on this machine (libnvJitLink not found): a
+/// distinct error so that callers can fall back to loading assembly, e.g.
+///   if (E.isA<AssemblerUnavailableError>()) ...
+class AssemblerUnavailableError
+    : public llvm::ErrorInfo<AssemblerUnavailableError> {
+public:
+  static char ID;
+  explicit AssemblerUnavailableError(std::string Msg) : Msg(std::move(Msg)) {}
+  void log(llvm::raw_ostream &OS) const override;
+  std::error_code convertToErrorCode() const override {
+    return llvm::inconvertibleErrorCode();
+  }
+
+private:
+  std::string Msg;
 };
 
 /// "sm_XY" -> NVPTX. "gfxNNN" -> an error until the AMDGPU target exists.

@@ -50,5 +50,10 @@ else:
         config.available_features.add("cuda-driver")
     except OSError:
         pass
+    # --emit cubin needs libnvJitLink (CUDA toolkit), found as irc-gpu finds it.
+    cuda = os.environ.get("CUDA_HOME", "/usr/local/cuda")
+    if any(os.path.exists(os.path.join(d, "libnvJitLink.so.13"))
+           for d in (os.path.join(cuda, "lib64"), "/usr/local/cuda/lib64")):
+        config.available_features.add("nvjitlink")
     # Tests never touch the user's compiled-module cache.
     config.environment["IRC_GPU_CACHE_DIR"] = "off"

@@ -5,12 +5,19 @@
 // gain), except sm_90, which gets PTX 8.0: the version measured to load and
 // run on the lent H100 (design.md).
 //
-// Math goes to libdevice (__nv_*). The calls are external declarations for
-// now: linking libdevice.10.bc is the next step of issue 5, so PTX emitted
-// today names them as .extern functions that ptxas accepts but cannot link.
+// Math goes to libdevice (__nv_*), linked from libdevice.10.bc
+// (LibDevice.cpp); PTX becomes a cubin through libnvJitLink (NvJitLink.cpp).
+//
+// A TargetMachine is not safe to share between threads (codegen resets its
+// options per function), so optimize() and emitAssembly() each make their
+// own; the one kept here only answers the data layout.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/Target.h"
+
+#include "codegen/Optimize.h"
+#include "codegen/nvptx/LibDevice.h"
+#include "codegen/nvptx/NvJitLink.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/IR/Constants.h"
@@ -45,34 +52,37 @@ constexpr SMEntry SMTable[] = {
     {"sm_89", "+ptx78"}, {"sm_90", "+ptx80"}, {"sm_90a", "+ptx80"},
 };
 
-/// VIR math op -> libdevice names for f32 and f64 (MLIR's
-/// LowerGpuOpsToNVVMOps keeps the same table). fma is not here: the common
-/// lowering uses llvm.fma, which NVPTX lowers to fma.rn exactly.
+/// VIR math op -> libdevice names: accurate f32 and f64 (MLIR's
+/// LowerGpuOpsToNVVMOps keeps the same pairs), and the fast f32 one that
+/// `afn` allows (the __nv_fast_* behind CUDA's __expf, __sinf, ...; null:
+/// none exists, the accurate one is used; f64 has none). Their error bounds
+/// are in docs/codegen.md ("Math"). fma is not here: the common lowering
+/// uses llvm.fma, which NVPTX lowers to fma.rn exactly.
 struct MathEntry {
   Opcode Op;
-  const char *F32, *F64;
+  const char *F32, *F64, *FastF32;
 };
 constexpr MathEntry MathTable[] = {
-    {Opcode::FRem, "__nv_fmodf", "__nv_fmod"}, // exact, unlike LLVM's frem
-    {Opcode::Sqrt, "__nv_sqrtf", "__nv_sqrt"},
-    {Opcode::Rsqrt, "__nv_rsqrtf", "__nv_rsqrt"},
-    {Opcode::Exp, "__nv_expf", "__nv_exp"},
-    {Opcode::Exp2, "__nv_exp2f", "__nv_exp2"},
-    {Opcode::Log, "__nv_logf", "__nv_log"},
-    {Opcode::Log2, "__nv_log2f", "__nv_log2"},
-    {Opcode::Log10, "__nv_log10f", "__nv_log10"},
-    {Opcode::Sin, "__nv_sinf", "__nv_sin"},
-    {Opcode::Cos, "__nv_cosf", "__nv_cos"},
-    {Opcode::Tan, "__nv_tanf", "__nv_tan"},
-    {Opcode::Tanh, "__nv_tanhf", "__nv_tanh"},
-    {Opcode::Erf, "__nv_erff", "__nv_erf"},
-    {Opcode::Floor, "__nv_floorf", "__nv_floor"},
-    {Opcode::Ceil, "__nv_ceilf", "__nv_ceil"},
-    {Opcode::Round, "__nv_roundf", "__nv_round"}, // half away from zero
-    {Opcode::FTrunc, "__nv_truncf", "__nv_trunc"},
-    {Opcode::Pow, "__nv_powf", "__nv_pow"},
-    {Opcode::Atan2, "__nv_atan2f", "__nv_atan2"},
-    {Opcode::Copysign, "__nv_copysignf", "__nv_copysign"},
+    {Opcode::FRem, "__nv_fmodf", "__nv_fmod", nullptr}, // exact, unlike frem
+    {Opcode::Sqrt, "__nv_sqrtf", "__nv_sqrt", nullptr},
+    {Opcode::Rsqrt, "__nv_rsqrtf", "__nv_rsqrt", nullptr},
+    {Opcode::Exp, "__nv_expf", "__nv_exp", "__nv_fast_expf"},
+    {Opcode::Exp2, "__nv_exp2f", "__nv_exp2", nullptr}, // already ex2.approx
+    {Opcode::Log, "__nv_logf", "__nv_log", "__nv_fast_logf"},
+    {Opcode::Log2, "__nv_log2f", "__nv_log2", "__nv_fast_log2f"},
+    {Opcode::Log10, "__nv_log10f", "__nv_log10", "__nv_fast_log10f"},
+    {Opcode::Sin, "__nv_sinf", "__nv_sin", "__nv_fast_sinf"},
+    {Opcode::Cos, "__nv_cosf", "__nv_cos", "__nv_fast_cosf"},
+    {Opcode::Tan, "__nv_tanf", "__nv_tan", "__nv_fast_tanf"},
+    {Opcode::Tanh, "__nv_tanhf", "__nv_tanh", "__nv_fast_tanhf"},
+    {Opcode::Erf, "__nv_erff", "__nv_erf", nullptr},
+    {Opcode::Floor, "__nv_floorf", "__nv_floor", nullptr},
+    {Opcode::Ceil, "__nv_ceilf", "__nv_ceil", nullptr},
+    {Opcode::Round, "__nv_roundf", "__nv_round", nullptr}, // half away from 0
+    {Opcode::FTrunc, "__nv_truncf", "__nv_trunc", nullptr},
+    {Opcode::Pow, "__nv_powf", "__nv_pow", "__nv_fast_powf"},
+    {Opcode::Atan2, "__nv_atan2f", "__nv_atan2", nullptr},
+    {Opcode::Copysign, "__nv_copysignf", "__nv_copysign", nullptr},
 };
 
 void initNVPTXOnce() {
@@ -83,6 +93,30 @@ void initNVPTXOnce() {
     LLVMInitializeNVPTXTargetMC();
     LLVMInitializeNVPTXAsmPrinter();
   });
+}
+
+Expected<std::unique_ptr<TargetMachine>> makeTargetMachine(const SMEntry &E,
+                                                           unsigned OptLevel) {
+  initNVPTXOnce();
+  std::string Err;
+  const llvm::Target *T = TargetRegistry::lookupTarget(NVPTXTriple, Err);
+  if (!T)
+    return createStringError(inconvertibleErrorCode(), Err);
+  static constexpr CodeGenOptLevel Levels[] = {
+      CodeGenOptLevel::None, CodeGenOptLevel::Less, CodeGenOptLevel::Default,
+      CodeGenOptLevel::Aggressive};
+  if (OptLevel > 3)
+    return createStringError(inconvertibleErrorCode(),
+                             "invalid optimisation level -O" + Twine(OptLevel) +
+                                 " (expected 0 to 3)");
+  TargetOptions Opts; // no fast-math options: IEEE semantics (spec §3)
+  std::unique_ptr<TargetMachine> TM(
+      T->createTargetMachine(NVPTXTriple, E.SM, E.Features, Opts, std::nullopt,
+                             std::nullopt, Levels[OptLevel]));
+  if (!TM)
+    return createStringError(inconvertibleErrorCode(),
+                             "cannot create the NVPTX target machine");
+  return TM;
 }
 
 class NVPTXTarget final : public Target {
@@ -140,24 +174,50 @@ public:
         ->addOperand(MDNode::get(Ctx, MD));
   }
 
-  StringRef mathFunctionName(Opcode Op, Scalar S) const override {
+  StringRef mathFunctionName(Opcode Op, Scalar S, bool Approx) const override {
     for (const MathEntry &E : MathTable)
-      if (E.Op == Op)
-        return S == Scalar::F64 ? E.F64 : E.F32;
+      if (E.Op == Op) {
+        if (S == Scalar::F64)
+          return E.F64;
+        return Approx && E.FastF32 ? E.FastF32 : E.F32;
+      }
     return "";
   }
 
-  Expected<std::string> emitAssembly(llvm::Module &M) const override {
+  Error linkMathLibrary(llvm::Module &M) const override {
+    return nvptx::linkLibDevice(M);
+  }
+
+  Error optimize(llvm::Module &M, unsigned OptLevel) const override {
+    auto TM = makeTargetMachine(Entry, OptLevel);
+    if (!TM)
+      return TM.takeError();
     M.setTargetTriple(NVPTXTriple);
-    M.setDataLayout(TM->createDataLayout());
+    M.setDataLayout((*TM)->createDataLayout());
+    return optimizeModule(M, **TM, OptLevel);
+  }
+
+  using Target::emitAssembly;
+  Expected<std::string> emitAssembly(llvm::Module &M,
+                                     unsigned OptLevel) const override {
+    auto TM = makeTargetMachine(Entry, OptLevel);
+    if (!TM)
+      return TM.takeError();
+    M.setTargetTriple(NVPTXTriple);
+    M.setDataLayout((*TM)->createDataLayout());
     SmallString<0> Out;
     raw_svector_ostream OS(Out); // the emitter wants a seekable stream
     legacy::PassManager PM;
-    if (TM->addPassesToEmitFile(PM, OS, nullptr, CodeGenFileType::AssemblyFile))
+    if ((*TM)->addPassesToEmitFile(PM, OS, nullptr,
+                                   CodeGenFileType::AssemblyFile))
       return createStringError(inconvertibleErrorCode(),
                                "NVPTX cannot emit assembly");
     PM.run(M);
     return std::string(Out.str());
+  }
+
+  Expected<std::string> assembleObject(StringRef Assembly) const override {
+    return nvptx::ptxToCubin(Assembly, Entry.SM);
   }
 
 private:
@@ -180,19 +240,10 @@ Expected<std::unique_ptr<Target>> createNVPTXTarget(StringRef Name) {
         inconvertibleErrorCode(),
         "target '" + Name + "' is not supported (supported: " + Known + ")");
   }
-  initNVPTXOnce();
-  std::string Err;
-  const llvm::Target *T = TargetRegistry::lookupTarget(NVPTXTriple, Err);
-  if (!T)
-    return createStringError(inconvertibleErrorCode(), Err);
-  TargetOptions Opts;
-  std::unique_ptr<TargetMachine> TM(T->createTargetMachine(
-      NVPTXTriple, E->SM, E->Features, Opts, std::nullopt, std::nullopt,
-      CodeGenOptLevel::Aggressive));
+  auto TM = makeTargetMachine(*E, 3);
   if (!TM)
-    return createStringError(inconvertibleErrorCode(),
-                             "cannot create the NVPTX target machine");
-  return std::make_unique<NVPTXTarget>(*E, std::move(TM));
+    return TM.takeError();
+  return std::make_unique<NVPTXTarget>(*E, std::move(*TM));
 }
 
 } // namespace ircgpu

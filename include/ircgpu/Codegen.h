@@ -55,7 +55,9 @@ lowerPlanKernels(const Plan &P, const Target &T, llvm::LLVMContext &Ctx,
 /// The target assembly (PTX for sm_XY) of M.
 llvm::Expected<std::string> emitAssembly(llvm::Module &M, const Target &T);
 
-enum class EmitKind { LLVMIR, Assembly };
+/// LLVMIR: the module as handed to the backend (math library linked,
+/// optimised); Assembly: PTX; Object: a cubin (binary).
+enum class EmitKind { LLVMIR, Assembly, Object };
 
 /// The whole path for clients that do not hold a Target: the textual LLVM IR
 /// or the assembly of P's kernels for Opts.Target.

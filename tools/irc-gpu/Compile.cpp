@@ -1,9 +1,10 @@
 //===- Compile.cpp - `irc-gpu compile`: an entry function to a plan -------===//
 //
-// `--emit plan` prints the launch plan; `--emit llvm` and `--emit ptx` (sm_XY
-// targets) the LLVM IR and PTX of its kernels. Code objects (cubin, hsaco,
-// bundle) come with a later step of issue 5; until then asking for them is
-// an honest error (exit 1).
+// `--emit plan` prints the launch plan; `--emit llvm`, `--emit ptx` and
+// `--emit cubin` (sm_XY targets) the LLVM IR, PTX and cubin of its kernels
+// (a cubin is binary and is written as such, to stdout too, as clang does).
+// hsaco and bundle come with a later step of issue 5; until then asking for
+// them is an honest error (exit 1).
 //
 //===----------------------------------------------------------------------===//
 #include "Tool.h"
@@ -96,14 +97,14 @@ Error runCompile(const CompileCmdOptions &Opts) {
 
   // Generate first, so that a failure leaves no output file behind.
   std::string Code;
-  if (Opts.Emit == "llvm" || Opts.Emit == "ptx") {
+  if (Opts.Emit == "llvm" || Opts.Emit == "ptx" || Opts.Emit == "cubin") {
     if (!StringRef(Opts.Codegen.Target).starts_with("sm_"))
       return inputError("--emit " + Opts.Emit + ": target " +
                         Opts.Codegen.Target + " is not implemented yet");
-    auto Out = ircgpu::emitPlanKernels(*P, Opts.Codegen.library(),
-                                       Opts.Emit == "llvm"
-                                           ? ircgpu::EmitKind::LLVMIR
-                                           : ircgpu::EmitKind::Assembly);
+    ircgpu::EmitKind Kind = Opts.Emit == "llvm"  ? ircgpu::EmitKind::LLVMIR
+                            : Opts.Emit == "ptx" ? ircgpu::EmitKind::Assembly
+                                                 : ircgpu::EmitKind::Object;
+    auto Out = ircgpu::emitPlanKernels(*P, Opts.Codegen.library(), Kind);
     if (!Out)
       return inputError(toString(Out.takeError()));
     Code = std::move(*Out);

@@ -1,0 +1,60 @@
+//===- codegen/Optimize.cpp - LLVM's default pipeline for a target --------===//
+
+#include "codegen/Optimize.h"
+
+#include "llvm/Analysis/TargetLibraryInfo.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Triple.h"
+
+using namespace llvm;
+
+namespace ircgpu {
+
+Error optimizeModule(llvm::Module &M, TargetMachine &TM, unsigned OptLevel) {
+  if (OptLevel > 3)
+    return createStringError(inconvertibleErrorCode(),
+                             "invalid optimisation level -O" + Twine(OptLevel) +
+                                 " (expected 0 to 3)");
+  static const OptimizationLevel Levels[] = {
+      OptimizationLevel::O0, OptimizationLevel::O1, OptimizationLevel::O2,
+      OptimizationLevel::O3};
+
+  LoopAnalysisManager LAM;
+  FunctionAnalysisManager FAM;
+  CGSCCAnalysisManager CGAM;
+  ModuleAnalysisManager MAM;
+  PipelineTuningOptions PTO; // clang's choice: vectorise from -O2
+  PTO.LoopVectorization = OptLevel >= 2;
+  PTO.SLPVectorization = OptLevel >= 2;
+  // The constructor calls TM.registerPassBuilderCallbacks(PB).
+  PassBuilder PB(&TM, PTO);
+  // A GPU has no C library: without this, LLVM would recognise and create
+  // calls to libm names (sinf, memcpy's cousins) that nothing defines.
+  TargetLibraryInfoImpl TLII{Triple(M.getTargetTriple())};
+  TLII.disableAllFunctions();
+  FAM.registerPass([&] { return TargetLibraryAnalysis(TLII); });
+  PB.registerModuleAnalyses(MAM);
+  PB.registerCGSCCAnalyses(CGAM);
+  PB.registerFunctionAnalyses(FAM);
+  PB.registerLoopAnalyses(LAM);
+  PB.crossRegisterProxies(LAM, FAM, CGAM, MAM);
+
+  ModulePassManager MPM =
+      OptLevel == 0 ? PB.buildO0DefaultPipeline(OptimizationLevel::O0)
+                    : PB.buildPerModuleDefaultPipeline(Levels[OptLevel]);
+  MPM.run(M, MAM);
+
+  std::string Msg;
+  raw_string_ostream OS(Msg);
+  if (verifyModule(M, &OS))
+    return createStringError(inconvertibleErrorCode(),
+                             "internal error: invalid LLVM IR after -O" +
+                                 Twine(OptLevel) + ": " + Msg);
+  return Error::success();
+}
+
+} // namespace ircgpu

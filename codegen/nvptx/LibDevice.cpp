@@ -1,0 +1,126 @@
+//===- codegen/nvptx/LibDevice.cpp - linking libdevice.10.bc --------------===//
+//
+// The bitcode is read into memory once per process and kept (about 0.5 MB);
+// each link parses it lazily into the caller's LLVMContext, since modules
+// cannot move between contexts and a compile thread owns its context.
+// Lazy parsing plus Linker::LinkOnlyNeeded materialises only the functions
+// the kernels reach, which keeps a link in the low milliseconds.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/nvptx/LibDevice.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Linker/Linker.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Process.h"
+
+#include <mutex>
+
+using namespace llvm;
+
+namespace ircgpu::nvptx {
+
+namespace {
+
+constexpr const char *InToolkit = "/nvvm/libdevice/libdevice.10.bc";
+
+Error libDeviceError(const Twine &Msg) {
+  return createStringError(inconvertibleErrorCode(), Msg);
+}
+
+/// The file's bytes, read once per path and kept for the process: lazy
+/// modules point into them until the link has materialised what it needs.
+Expected<MemoryBufferRef> cachedLibDevice(const std::string &Path) {
+  static std::mutex Mu;
+  static StringMap<std::unique_ptr<MemoryBuffer>> Cache;
+  std::lock_guard<std::mutex> Lock(Mu);
+  std::unique_ptr<MemoryBuffer> &Buf = Cache[Path];
+  if (!Buf) {
+    auto B = MemoryBuffer::getFile(Path, /*IsText=*/false,
+                                   /*RequiresNullTerminator=*/false);
+    if (!B)
+      return libDeviceError("cannot read libdevice '" + Path +
+                            "': " + B.getError().message());
+    Buf = std::move(*B);
+  }
+  return Buf->getMemBufferRef();
+}
+
+bool callsLibDevice(const llvm::Module &M) {
+  for (const llvm::Function &F : M)
+    if (F.isDeclaration() && F.getName().starts_with("__nv_"))
+      return true;
+  return false;
+}
+
+} // namespace
+
+std::vector<std::string> libDeviceCandidates() {
+  if (std::optional<std::string> P = sys::Process::GetEnv("IRC_GPU_LIBDEVICE"))
+    return {*P};
+  std::vector<std::string> Out;
+  for (const char *Var : {"CUDA_HOME", "CUDA_PATH"})
+    if (std::optional<std::string> Dir = sys::Process::GetEnv(Var))
+      if (!Dir->empty())
+        Out.push_back(*Dir + InToolkit);
+  Out.push_back(std::string("/usr/local/cuda") + InToolkit);
+  Out.push_back("/usr/lib/nvidia-cuda-toolkit/libdevice/libdevice.10.bc");
+  return Out;
+}
+
+Expected<std::string> findLibDevice() {
+  std::vector<std::string> Candidates = libDeviceCandidates();
+  std::string Tried;
+  for (const std::string &P : Candidates) {
+    if (sys::fs::is_regular_file(P))
+      return P;
+    Tried += (Tried.empty() ? "" : ", ") + P;
+  }
+  return libDeviceError(
+      "libdevice.10.bc not found (tried " + Tried +
+      "); install the CUDA toolkit or set IRC_GPU_LIBDEVICE to the file");
+}
+
+Error linkLibDevice(llvm::Module &M) {
+  if (!callsLibDevice(M))
+    return Error::success();
+  auto Path = findLibDevice();
+  if (!Path)
+    return Path.takeError();
+  auto Buf = cachedLibDevice(*Path);
+  if (!Buf)
+    return Buf.takeError();
+  auto Lib = getLazyBitcodeModule(*Buf, M.getContext());
+  if (!Lib)
+    return libDeviceError("cannot parse libdevice '" + *Path +
+                          "': " + toString(Lib.takeError()));
+  // libdevice says nvptx64-nvidia-gpulibs and an older layout; the linker
+  // would warn about the mismatch, the code is the same.
+  (*Lib)->setTargetTriple(M.getTargetTriple());
+  (*Lib)->setDataLayout(M.getDataLayout());
+  if (Linker::linkModules(M, std::move(*Lib), Linker::LinkOnlyNeeded))
+    return libDeviceError("linking libdevice '" + *Path + "' failed");
+  for (const llvm::Function &F : M)
+    if (F.isDeclaration() && F.getName().starts_with("__nv_"))
+      return libDeviceError("libdevice '" + *Path + "' has no " + F.getName());
+
+  // Only kernels are entry points: internal linkage lets the optimiser
+  // inline and drop the rest, and keeps their names out of the PTX.
+  for (GlobalValue &GV : M.global_values()) {
+    if (GV.isDeclaration() || GV.hasLocalLinkage())
+      continue;
+    auto *F = dyn_cast<llvm::Function>(&GV);
+    if (F && F->getCallingConv() == CallingConv::PTX_Kernel)
+      continue;
+    GV.setLinkage(GlobalValue::InternalLinkage);
+  }
+  // __nvvm_reflect("__CUDA_FTZ") reads this flag: 0 keeps denormals, as the
+  // rest of the generated code (no .ftz) does.
+  M.setModuleFlag(llvm::Module::Override, "nvvm-reflect-ftz", uint32_t(0));
+  return Error::success();
+}
+
+} // namespace ircgpu::nvptx
