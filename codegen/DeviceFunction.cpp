@@ -68,8 +68,10 @@ DeviceFunctionBuilder::DeviceFunctionBuilder(const Plan &P, const PlanABI &ABI,
     case ParamKind::GridStep:
       A->setName("step" + Twine(Dim++));
       break;
-    case ParamKind::Count:
-      A->setName("count");
+    case ParamKind::Count: // follows its buffer's Value parameter
+      A->setName(I > 0 && Fn->getArg(I - 1)->hasName()
+                     ? Fn->getArg(I - 1)->getName() + ".count"
+                     : "count");
       break;
     case ParamKind::Value: {
       if (DF.Shape == LaunchShape::Final)
@@ -161,6 +163,23 @@ SmallVector<llvm::Value *, 8> DeviceFunctionBuilder::stepArgs() {
     Out.push_back(Fn->getArg(NextParam++));
   }
   return Out;
+}
+
+std::optional<BoundsChecks> DeviceFunctionBuilder::boundsChecks() {
+  if (!ABI.Checked || DF.Shape == LaunchShape::Final)
+    return std::nullopt;
+  BoundsChecks C;
+  C.ErrorRecord = param(ParamKind::ErrorRecord);
+  C.Func = S.Func;
+  // The outlined function's parameters are the grid indices, then Args.
+  C.Counts.assign(VF.Params.size(), nullptr);
+  size_t NDims = S.Grid.size();
+  for (size_t I = 0; I < DF.Params.size(); ++I)
+    if (DF.Params[I].Kind == ParamKind::Count)
+      for (size_t A = 0; A < S.Args.size(); ++A)
+        if (S.Args[A] == DF.Params[I].Slot && NDims + A < C.Counts.size())
+          C.Counts[NDims + A] = Fn->getArg(I);
+  return C;
 }
 
 llvm::Value *gridTripCount(DeviceFunctionBuilder &D, unsigned Dim) {

@@ -18,6 +18,8 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Module.h"
 
+#include <optional>
+
 namespace ircgpu {
 
 class DeviceFunctionBuilder {
@@ -49,6 +51,10 @@ public:
   /// The values of Step::Args, in order (the outlined function's parameters
   /// after its grid indices).
   llvm::SmallVector<llvm::Value *, 8> stepArgs();
+  /// Checked mode: what the lowering of the outlined function needs for its
+  /// bounds checks (the error record, the function's index, the count of
+  /// each buffer parameter); nothing in the default mode.
+  std::optional<BoundsChecks> boundsChecks();
 
   /// A fresh block of this function.
   llvm::BasicBlock *block(const llvm::Twine &Name);

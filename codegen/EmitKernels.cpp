@@ -41,7 +41,9 @@ Error emitGridKernel(DeviceFunctionBuilder &D) {
   B.SetInsertPoint(Body);
   SmallVector<llvm::Value *, 8> Params = gridIndices(D, Pos);
   Params.append(D.stepArgs());
-  auto Rets = lowerFunctionBody(D.vir(), Params, B, T);
+  std::optional<BoundsChecks> Checks = D.boundsChecks();
+  auto Rets =
+      lowerFunctionBody(D.vir(), Params, B, T, Checks ? &*Checks : nullptr);
   if (!Rets)
     return Rets.takeError();
   B.CreateBr(Exit);
@@ -52,7 +54,10 @@ Error emitGridKernel(DeviceFunctionBuilder &D) {
 
 Error emitScalarKernel(DeviceFunctionBuilder &D) {
   IRBuilder<> &B = D.builder();
-  auto Rets = lowerFunctionBody(D.vir(), D.stepArgs(), B, D.target());
+  SmallVector<llvm::Value *, 8> Args = D.stepArgs();
+  std::optional<BoundsChecks> Checks = D.boundsChecks();
+  auto Rets = lowerFunctionBody(D.vir(), Args, B, D.target(),
+                                Checks ? &*Checks : nullptr);
   if (!Rets)
     return Rets.takeError();
   const std::vector<SlotId> &Results = D.step().Results;

@@ -150,6 +150,7 @@ Error emitTreeKernel(DeviceFunctionBuilder &D) {
     N = N ? B.CreateMul(N, Trips.back()) : Trips.back();
   }
   SmallVector<llvm::Value *, 8> Args = D.stepArgs();
+  std::optional<BoundsChecks> Checks = D.boundsChecks();
 
   auto Accs = foldLoop(
       D, G, N, Stride,
@@ -168,7 +169,8 @@ Error emitTreeKernel(DeviceFunctionBuilder &D) {
         }
         SmallVector<llvm::Value *, 8> Params = gridIndices(D, Pos);
         Params.append(Args);
-        auto Rets = lowerFunctionBody(D.vir(), Params, B, T);
+        auto Rets = lowerFunctionBody(D.vir(), Params, B, T,
+                                      Checks ? &*Checks : nullptr);
         if (!Rets)
           return Rets.takeError();
         if (Rets->size() != S.Reductions.size())

@@ -2,7 +2,8 @@
 //
 // Part of the lowering of a VIR function (codegen/Lowering.h): addresses in
 // the global address space, atomics (CAS loops where LLVM has no operation),
-// and structured for/if/while as basic blocks and phis.
+// and structured for/if/while as basic blocks and phis (in checked mode, with
+// phis for the BufferRef of each pointer value too).
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/Lowering.h"
@@ -20,18 +21,31 @@ llvm::Value *Lowering::address(const Op &O) {
 }
 
 Error Lowering::lowerAtomic(const Op &O) {
+  bool IsCX = O.Code == Opcode::CmpXchg;
+  llvm::Type *Ty = O.Results.empty() ? nullptr : ty(F.type(O.Results[0]));
+  llvm::Value *Old =
+      guarded(O, IsCX ? AccessKind::CmpXchg : AccessKind::Atomic, Ty,
+              [&] { return IsCX ? lowerCmpXchg(O) : lowerAtomicRMW(O); });
+  if (Ty)
+    set(O.Results[0], Old);
+  return Error::success();
+}
+
+llvm::Value *Lowering::lowerCmpXchg(const Op &O) {
+  llvm::Value *Addr = address(O);
+  llvm::Value *V = get(O.Operands[2]);
+  Type ET = F.type(O.Operands[0]).elemType();
+  auto *CX = B.CreateAtomicCmpXchg(Addr, V, get(O.Operands[3]),
+                                   Align(ET.bytes()), AtomicOrdering::Monotonic,
+                                   AtomicOrdering::Monotonic);
+  return O.Results.empty() ? nullptr : B.CreateExtractValue(CX, 0);
+}
+
+llvm::Value *Lowering::lowerAtomicRMW(const Op &O) {
   llvm::Value *Addr = address(O);
   llvm::Value *V = get(O.Operands[2]);
   Type ET = F.type(O.Operands[0]).elemType();
   Align Al(ET.bytes());
-  if (O.Code == Opcode::CmpXchg) {
-    auto *CX = B.CreateAtomicCmpXchg(Addr, V, get(O.Operands[3]), Al,
-                                     AtomicOrdering::Monotonic,
-                                     AtomicOrdering::Monotonic);
-    if (!O.Results.empty())
-      set(O.Results[0], B.CreateExtractValue(CX, 0));
-    return Error::success();
-  }
   auto K = static_cast<AtomicKind>(O.Sub);
   llvm::Value *Old = nullptr;
   if (K == AtomicKind::FMin || K == AtomicKind::FMax) {
@@ -76,9 +90,7 @@ Error Lowering::lowerAtomic(const Op &O) {
     if (Arg != V)
       Old = B.CreateBitCast(Old, V->getType());
   }
-  if (!O.Results.empty())
-    set(O.Results[0], Old);
-  return Error::success();
+  return Old;
 }
 
 Error Lowering::lowerFor(const Op &O) {
@@ -98,11 +110,15 @@ Error Lowering::lowerFor(const Op &O) {
   Cnt->addIncoming(ConstantInt::get(Trip->getType(), 0), Pre);
   Idx->addIncoming(LB, Pre);
   SmallVector<PHINode *, 2> Iters;
+  SmallVector<std::optional<BufferRef>, 2> IterBufs;
   for (size_t I = 3; I < O.Operands.size(); ++I) {
     llvm::Value *Init = get(O.Operands[I]);
     Iters.push_back(B.CreatePHI(Init->getType(), 2));
     Iters.back()->addIncoming(Init, Pre);
     set(Body.Args[I - 2], Iters.back());
+    IterBufs.push_back(bufferPhi(F.type(O.Operands[I])));
+    addIncoming(IterBufs.back(), O.Operands[I], Pre);
+    setBuffer(Body.Args[I - 2], IterBufs.back());
   }
   set(Body.Args[0], Idx);
   B.CreateCondBr(B.CreateICmpULT(Cnt, Trip), BodyBB, Exit);
@@ -115,12 +131,16 @@ Error Lowering::lowerFor(const Op &O) {
   Cnt->addIncoming(B.CreateAdd(Cnt, ConstantInt::get(Trip->getType(), 1)),
                    Latch);
   Idx->addIncoming(B.CreateAdd(Idx, Step), Latch);
-  for (size_t I = 0; I < Iters.size(); ++I)
+  for (size_t I = 0; I < Iters.size(); ++I) {
     Iters[I]->addIncoming(get((*Term)->Operands[I]), Latch);
+    addIncoming(IterBufs[I], (*Term)->Operands[I], Latch);
+  }
   B.CreateBr(Head);
   B.SetInsertPoint(Exit);
-  for (size_t I = 0; I < O.Results.size(); ++I)
+  for (size_t I = 0; I < O.Results.size(); ++I) {
     set(O.Results[I], Iters[I]);
+    setBuffer(O.Results[I], IterBufs[I]);
+  }
   return Error::success();
 }
 
@@ -131,6 +151,7 @@ Error Lowering::lowerIf(const Op &O) {
   BasicBlock *Join = BasicBlock::Create(Ctx, "if.join", Fn);
   B.CreateCondBr(get(O.Operands[0]), Then, Else);
   SmallVector<llvm::Value *, 2> Out[2];
+  const Op *Terms[2] = {nullptr, nullptr};
   BasicBlock *Ends[2];
   BasicBlock *Starts[2] = {Then, Else};
   for (int Side = 0; Side < 2; ++Side) {
@@ -138,7 +159,7 @@ Error Lowering::lowerIf(const Op &O) {
     auto Term = lowerRegion(O.Regions[Side]);
     if (!Term)
       return Term.takeError();
-    if (*Term)
+    if ((Terms[Side] = *Term))
       for (ircgpu::Value V : (*Term)->Operands)
         Out[Side].push_back(get(V));
     Ends[Side] = B.GetInsertBlock();
@@ -150,6 +171,10 @@ Error Lowering::lowerIf(const Op &O) {
     P->addIncoming(Out[0][I], Ends[0]);
     P->addIncoming(Out[1][I], Ends[1]);
     set(O.Results[I], P);
+    std::optional<BufferRef> Buf = bufferPhi(F.type(O.Results[I]));
+    for (int Side = 0; Side < 2; ++Side)
+      addIncoming(Buf, Terms[Side]->Operands[I], Ends[Side]);
+    setBuffer(O.Results[I], Buf);
   }
   return Error::success();
 }
@@ -164,11 +189,15 @@ Error Lowering::lowerWhile(const Op &O) {
   B.CreateBr(Head);
   B.SetInsertPoint(Head);
   SmallVector<PHINode *, 2> Vars;
+  SmallVector<std::optional<BufferRef>, 2> VarBufs;
   for (size_t I = 0; I < O.Operands.size(); ++I) {
     llvm::Value *Init = get(O.Operands[I]);
     Vars.push_back(B.CreatePHI(Init->getType(), 2));
     Vars.back()->addIncoming(Init, Pre);
     set(Cond.Args[I], Vars.back());
+    VarBufs.push_back(bufferPhi(F.type(O.Operands[I])));
+    addIncoming(VarBufs.back(), O.Operands[I], Pre);
+    setBuffer(Cond.Args[I], VarBufs.back());
   }
   auto CT = lowerRegion(Cond);
   if (!CT)
@@ -181,12 +210,16 @@ Error Lowering::lowerWhile(const Op &O) {
   if (!DT)
     return DT.takeError();
   BasicBlock *Latch = B.GetInsertBlock();
-  for (size_t I = 0; I < Vars.size(); ++I)
+  for (size_t I = 0; I < Vars.size(); ++I) {
     Vars[I]->addIncoming(get((*DT)->Operands[I]), Latch);
+    addIncoming(VarBufs[I], (*DT)->Operands[I], Latch);
+  }
   B.CreateBr(Head);
   B.SetInsertPoint(Exit);
-  for (size_t I = 0; I < O.Results.size(); ++I)
+  for (size_t I = 0; I < O.Results.size(); ++I) {
     set(O.Results[I], Vars[I]);
+    setBuffer(O.Results[I], VarBufs[I]);
+  }
   return Error::success();
 }
 

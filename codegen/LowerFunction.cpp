@@ -295,24 +295,30 @@ Error Lowering::lowerOp(const Op &O) {
     break;
   case OpKind::Select:
     R = B.CreateSelect(Arg(0), Arg(1), Arg(2));
+    lowerBufferOp(O, nullptr);
     break;
   case OpKind::Cast:
     R = lowerCast(O, Arg(0));
     break;
   case OpKind::Load: {
     Type ET = F.type(O.Operands[0]).elemType();
-    R = B.CreateAlignedLoad(ty(ET), address(O), Align(ET.bytes()));
+    R = guarded(O, AccessKind::Load, ty(ET), [&]() -> llvm::Value * {
+      return B.CreateAlignedLoad(ty(ET), address(O), Align(ET.bytes()));
+    });
     break;
   }
   case OpKind::Store: {
     Type ET = F.type(O.Operands[0]).elemType();
-    B.CreateAlignedStore(Arg(2), address(O), Align(ET.bytes()));
+    guarded(O, AccessKind::Store, nullptr, [&]() -> llvm::Value * {
+      return B.CreateAlignedStore(Arg(2), address(O), Align(ET.bytes()));
+    });
     return Error::success();
   }
   case OpKind::Offset: {
     Type PT = F.type(O.Operands[0]);
     llvm::Value *K = B.CreateSExtOrTrunc(Arg(1), B.getInt64Ty());
     R = B.CreateGEP(ty(PT.elemType()), Arg(0), K);
+    lowerBufferOp(O, K);
     break;
   }
   case OpKind::Atomic:
@@ -355,8 +361,8 @@ llvm::Type *lowerType(Type Ty, LLVMContext &Ctx, const Target &T) {
 
 Expected<SmallVector<llvm::Value *, 2>>
 lowerFunctionBody(const Function &F, ArrayRef<llvm::Value *> Params,
-                  IRBuilder<> &B, const Target &T) {
-  return lowering::Lowering(F, B, T).run(Params);
+                  IRBuilder<> &B, const Target &T, const BoundsChecks *Checks) {
+  return lowering::Lowering(F, B, T, Checks).run(Params);
 }
 
 llvm::Value *emitTripCount(IRBuilder<> &B, llvm::Value *LB, llvm::Value *UB,

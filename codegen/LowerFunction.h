@@ -21,12 +21,26 @@ namespace ircgpu {
 /// global address space.
 llvm::Type *lowerType(Type Ty, llvm::LLVMContext &Ctx, const Target &T);
 
+/// Checked mode (docs/codegen.md, "Checked mode"): what the bounds checks of
+/// one device function need from its frame.
+struct BoundsChecks {
+  /// The device error record (a DeviceErrorRecord in the global space).
+  llvm::Value *ErrorRecord = nullptr;
+  /// The function's index in Plan::Code, recorded as DeviceErrorRecord::Func.
+  uint32_t Func = 0;
+  /// By parameter of F: a buffer parameter's element count (i64), else null.
+  llvm::SmallVector<llvm::Value *, 8> Counts;
+};
+
 /// Lowers F's body at B's insertion point, with Params[i] standing for F's
 /// parameter i. On success B is left at the end of the code (a block with no
-/// terminator yet) and the result holds the values of F's `ret`.
+/// terminator yet) and the result holds the values of F's `ret`. With Checks
+/// every access through a buffer is bounds-checked; without, the code is
+/// that of the default mode.
 llvm::Expected<llvm::SmallVector<llvm::Value *, 2>>
 lowerFunctionBody(const Function &F, llvm::ArrayRef<llvm::Value *> Params,
-                  llvm::IRBuilder<> &B, const Target &T);
+                  llvm::IRBuilder<> &B, const Target &T,
+                  const BoundsChecks *Checks = nullptr);
 
 /// The number of iterations of `for i = LB to UB step S` (spec §4): computed
 /// without overflow, 0 when S <= 0 or UB <= LB. Unsigned, of LB's width.

@@ -20,6 +20,7 @@
 #include "ircgpu/Codegen.h"
 #include "ircgpu/Compiler.h"
 #include "ircgpu/Device.h"
+#include "ircgpu/Executor.h"
 #include "ircgpu/Parser.h"
 
 #include "llvm/Support/Format.h"
@@ -267,6 +268,78 @@ void runErrorPaths(Device &Dev) {
   }
 }
 
+/// Checked mode through the plan executor: a planted out-of-bounds index is
+/// reported naming the function, the buffer and the index; the context stays
+/// usable (the same plan, in bounds, runs right after and is correct).
+void runChecked(Device &Dev) {
+  static const char *Src = R"(
+func @twice(%n: i64, %x: ptr<f32> noalias) {
+  for %i = 0 to %n step 1 {
+    %v = load %x[%i]
+    %w = fmul %v, 2.0
+    store %x[%i], %w
+  }
+  ret
+}
+)";
+  auto M = parseAndVerify(Src);
+  if (!ok(M, "parsing the checked-mode program"))
+    return;
+  CompileOptions CO;
+  CO.Checked = true;
+  auto P = buildPlan(**M, "twice", CO);
+  if (!ok(P, "planning twice"))
+    return;
+  CodegenOptions GO;
+  GO.Target = Dev.info().archName();
+  GO.Checked = true;
+  auto Code = compilePlanCode(*P, GO);
+  if (!ok(Code, "compiling twice --checked"))
+    return;
+  outs() << "checked: code object is "
+         << (Code->Kind == CodeObject::Format::Cubin ? "a cubin" : "PTX")
+         << " (" << Code->Bytes.size() << " bytes)\n";
+  auto LP = LoadedPlan::load(Dev, std::move(*P), true, Code->Bytes);
+  if (!ok(LP, "loading twice"))
+    return;
+  constexpr uint64_t N = 1000;
+  std::vector<float> Host(N);
+  for (uint64_t I = 0; I < N; ++I)
+    Host[I] = float(I);
+  auto Buf = Dev.alloc(N * 4);
+  if (!ok(Buf, "allocating x") ||
+      !ok(Dev.copyToDevice(*Buf, Host.data(), N * 4), "uploading x"))
+    return;
+  // n = N + 24 with a buffer of N elements: index N is the first fault.
+  auto Bad =
+      (*LP)->run({DeviceArg::scalar(N + 24), DeviceArg::buffer(Buf->ptr(), N)});
+  if (Bad) {
+    fail("the out-of-bounds run succeeded");
+    return;
+  }
+  std::string Msg = toString(Bad.takeError());
+  outs() << "checked: " << Msg << "\n";
+  if (Msg.find("buffer %x") == std::string::npos ||
+      Msg.find("is outside [0, 1000)") == std::string::npos ||
+      Msg.find("@twice") == std::string::npos)
+    fail("the checked-mode error does not name function, buffer and bounds");
+  // The context is still usable: the same plan in bounds.
+  auto Good =
+      (*LP)->run({DeviceArg::scalar(N), DeviceArg::buffer(Buf->ptr(), N)});
+  if (!ok(Good, "the in-bounds run after the fault"))
+    return;
+  std::vector<float> Back(N);
+  if (!ok(Dev.copyToHost(Back.data(), *Buf, N * 4), "downloading x"))
+    return;
+  // The faulting run doubled the elements in bounds; this one again.
+  for (uint64_t I = 0; I < N; ++I)
+    if (Back[I] != float(I) * 4) {
+      fail("the in-bounds run after the fault gave wrong values");
+      return;
+    }
+  outs() << "checked: the next run in the same context is correct\n";
+}
+
 /// The host half alone: the kernel compiles and names ops$k0, the inputs
 /// and expected outputs read with the sizes the kernel writes.
 int runOffline(const std::string &Dir, const std::string &VirPath) {
@@ -330,6 +403,7 @@ int main(int argc, char **argv) {
          << "-bit memory bus\n";
 
   runSemantics(**Dev, Dir, Vir);
+  runChecked(**Dev);
   runErrorPaths(**Dev);
   if (Failures) {
     outs() << "SMOKE: " << Failures << " failures\n";

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Prepares the GPU semantics check on this machine (which has LLVM, not a GPU):
-# inputs with the spec's edge cases, the interpreter's answers, and the PTX of
-# the kernel, all under .device/semantics/ (ignored by git, carried to the
-# device machine). Then run: tests/device/run.sh there (see LOG.md).
+# Prepares a GPU run on this machine (which has LLVM, not a GPU): builds,
+# writes the semantics check's inputs and the interpreter's answers under
+# .device/semantics/, and packs the binaries into .device/bin.tar.xz (both
+# ignored by git, carried to the device machine). Then, there:
+#   bash tests/device/run.sh        (logs under $OUT; see LOG.md)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-IRC_GPU=${IRC_GPU:-build/tools/irc-gpu/irc-gpu}
+BUILD=${BUILD_DIR:-build}
+cmake --build "$BUILD" -j "$(nproc)" > /dev/null
+IRC_GPU=$BUILD/tools/irc-gpu/irc-gpu
 D=.device/semantics
 rm -rf "$D" && mkdir -p "$D"
 python3 tests/device/semantics_inputs.py "$D"
@@ -14,6 +17,7 @@ n=$(cat "$D/n")
   --arg a=@"$D/a.npy" --arg b=@"$D/b.npy" --arg f=@"$D/f.npy" --arg g=@"$D/g.npy" \
   --arg out=@"$D/out0.npy" --arg fout=@"$D/fout0.npy" \
   --out out="$D/out.expected.npy" --out fout="$D/fout.expected.npy"
-"$IRC_GPU" compile tests/device/semantics.vir --entry ops --target sm_90 --emit ptx -o "$D/ops.ptx"
-"$IRC_GPU" compile tests/device/semantics.vir --entry ops --target sm_90 --emit plan -o "$D/ops.plan"
 echo "prepared $D: n=$n"
+bash ../shared/tools/pack-for-device.sh .device/bin.tar.xz \
+  "$BUILD"/libircgpu.so* "$BUILD"/tools/irc-gpu/irc-gpu \
+  "$BUILD"/tests/ircgpu-cuda-smoke "$BUILD"/tests/ircgpu-unittests

@@ -1,25 +1,61 @@
 #!/usr/bin/env bash
-# On the GPU machine (the `device` tool): the semantics check prepared by
-# prepare.sh, through CuPy, then through irc-gpu's own CUDA runtime
-# (build/tests/ircgpu-cuda-smoke, if carried: unpack the tarball of
-# docs/runtime.md into the repo root or set SMOKE and LD_LIBRARY_PATH).
-# Writes its log to $OUT/semantics.log.
+# On the GPU machine (the `device` tool), after tests/device/prepare.sh here:
+# unpacks .device/bin.tar.xz and runs every GPU check, logging to
+# $OUT/device.log:
+#  1. the CUDA unit tests (Device layer on the real driver);
+#  2. ircgpu-cuda-smoke: the semantics kernel bit for bit against the
+#     interpreter, checked mode catching a planted out-of-bounds index with
+#     the context usable afterwards, error paths;
+#  3. the e2e corpus on interp, sim and cuda (run_corpus.py);
+#  4. programs at GPU scale (run_scale.py);
+#  5. the module cache across processes: a second process loads from disk,
+#     a corrupted entry is rebuilt.
+# Prints "DEVICE: OK" when everything passed.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-/tmp/out}
-mkdir -p "$OUT"
+mkdir -p "$OUT" /tmp/irc
+[ -f .device/bin.tar.xz ] && tar -xJf .device/bin.tar.xz -C /tmp/irc
+B=/tmp/irc/build
+export LD_LIBRARY_PATH=$B${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+IRC=$B/tools/irc-gpu/irc-gpu
+status=0
+section() { echo; echo "=== $1"; }
+check() { "$@"; local rc=$?; echo "exit: $rc"; [ $rc -eq 0 ] || status=1; }
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
-  python3 -c "import cupy; print('cupy', cupy.__version__)"
-  python3 tests/device/run_semantics.py .device/semantics
-  echo "exit: $?"
-  SMOKE=${SMOKE:-build/tests/ircgpu-cuda-smoke}
-  if [ -x "$SMOKE" ]; then
-    echo "--- $SMOKE"
-    LD_LIBRARY_PATH="$(dirname "$SMOKE")/..${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-      "$SMOKE" .device/semantics tests/device/semantics.vir
-    echo "exit: $?"
+  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+  section "1. CUDA unit tests"
+  check "$B/tests/ircgpu-unittests" --gtest_filter='Cuda*:*Gpu*:*Executor*' --gtest_brief=1
+  section "2. smoke"
+  check "$B/tests/ircgpu-cuda-smoke" .device/semantics tests/device/semantics.vir
+  section "3. e2e corpus: interp, sim and cuda"
+  check python3 tests/device/run_corpus.py "$IRC" tests/e2e/*.vir tests/lit/passes/sim-*.vir
+  section "4. GPU scale"
+  check python3 tests/device/run_scale.py "$IRC" /tmp/scale
+  section "5. module cache across processes"
+  export IRC_GPU_CACHE_DIR=/tmp/irc-cache IRC_GPU_CACHE_STATS=1
+  rm -rf "$IRC_GPU_CACHE_DIR"
+  x=/tmp/scale/xf.npy
+  run_sum() { "$IRC" run tests/device/scale.vir --entry sum --device cuda --arg n=1000 --arg x=@$x; }
+  first=$(run_sum 2>&1); echo "$first"
+  second=$(run_sum 2>&1); echo "$second"
+  entry=$(find "$IRC_GPU_CACHE_DIR" -name '*.irc' | head -1)
+  printf '\xff' | dd of="$entry" bs=1 seek=200 conv=notrunc 2>/dev/null
+  third=$(run_sum 2>&1); echo "$third"
+  "$IRC" cache stats
+  v1=$(echo "$first" | head -1); v2=$(echo "$second" | head -1); v3=$(echo "$third" | head -1)
+  if echo "$first" | grep -q "1 compiles" && echo "$second" | grep -q "1 disk hits, 0 misses, 0 compiles" \
+     && echo "$third" | grep -q "1 bad entries" && [ "$v1" = "$v2" ] && [ "$v1" = "$v3" ]; then
+    echo "cache: compiled once, loaded from disk by a new process, a corrupted entry rebuilt; same results"
+  else
+    echo "cache: FAILED"; status=1
   fi
-} > "$OUT/semantics.log" 2>&1
-cat "$OUT/semantics.log"
+  unset IRC_GPU_CACHE_DIR IRC_GPU_CACHE_STATS
+  section "6. demo"
+  $IRC run examples/sum.vir --entry sum --arg n=1000 --arg x=@$x
+  echo
+  [ $status -eq 0 ] && echo "DEVICE: OK" || echo "DEVICE: FAILED"
+} > "$OUT/device.log" 2>&1
+cat "$OUT/device.log"
+exit $status

@@ -7,6 +7,7 @@
 // them is an honest error (exit 1).
 //
 //===----------------------------------------------------------------------===//
+#include "RunGpu.h"
 #include "Tool.h"
 
 #include "ircgpu/Codegen.h"
@@ -97,14 +98,25 @@ Error runCompile(const CompileCmdOptions &Opts) {
 
   // Generate first, so that a failure leaves no output file behind.
   std::string Code;
-  if (Opts.Emit == "llvm" || Opts.Emit == "ptx" || Opts.Emit == "cubin") {
-    if (!StringRef(Opts.Codegen.Target).starts_with("sm_"))
-      return inputError("--emit " + Opts.Emit + ": target " +
-                        Opts.Codegen.Target + " is not implemented yet");
-    ircgpu::EmitKind Kind = Opts.Emit == "llvm"  ? ircgpu::EmitKind::LLVMIR
-                            : Opts.Emit == "ptx" ? ircgpu::EmitKind::Assembly
-                                                 : ircgpu::EmitKind::Object;
-    auto Out = ircgpu::emitPlanKernels(*P, Opts.Codegen.library(), Kind);
+  bool GpuCode =
+      Opts.Emit == "llvm" || Opts.Emit == "ptx" || Opts.Emit == "cubin";
+  if (GpuCode && !StringRef(Opts.Codegen.Target).starts_with("sm_"))
+    return inputError("--emit " + Opts.Emit + ": target " +
+                      Opts.Codegen.Target + " is not implemented yet");
+  if (Opts.Emit == "cubin") {
+    // What the runtime loads: through the module cache, as `run` does.
+    auto C = compileCached(*In->M, (*F)->Name, Opts.Codegen, *P);
+    if (!C)
+      return C.takeError();
+    if (C->Kind != ircgpu::CodeObject::Format::Cubin)
+      return inputError("--emit cubin: libnvJitLink.so.13 was not found, so "
+                        "the code is PTX (--emit ptx)");
+    Code = std::move(C->Bytes);
+  } else if (GpuCode) {
+    auto Out = ircgpu::emitPlanKernels(*P, Opts.Codegen.library(),
+                                       Opts.Emit == "llvm"
+                                           ? ircgpu::EmitKind::LLVMIR
+                                           : ircgpu::EmitKind::Assembly);
     if (!Out)
       return inputError(toString(Out.takeError()));
     Code = std::move(*Out);

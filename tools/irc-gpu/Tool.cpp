@@ -1,6 +1,8 @@
 //===- Tool.cpp - shared pieces of the irc-gpu subcommands ----------------===//
 #include "Tool.h"
 
+#include "ircgpu/ModuleCache.h"
+
 #include "ircgpu/Diagnostics.h"
 #include "ircgpu/Parser.h"
 
@@ -103,7 +105,20 @@ ircgpu::CodegenOptions CodegenOptions::library() const {
   return Out;
 }
 
+/// IRC_GPU_CACHE_STATS=1: the process's module-cache counters on stderr, so
+/// that scripts (tests/device/run.sh) can see a disk hit in a new process.
+static void printCacheStats() {
+  const char *Env = std::getenv("IRC_GPU_CACHE_STATS");
+  if (!Env || StringRef(Env) != "1")
+    return;
+  ircgpu::CacheStats S = ircgpu::processModuleCache().stats();
+  errs() << "irc-gpu: cache: " << S.MemoryHits << " memory hits, " << S.DiskHits
+         << " disk hits, " << S.Misses << " misses, " << S.Compiles
+         << " compiles, " << S.BadEntries << " bad entries\n";
+}
+
 int reportAndExit(Error Err) {
+  printCacheStats();
   int Code = ExitOk;
   handleAllErrors(
       std::move(Err),
