@@ -60,7 +60,7 @@ def command_words(line):
     """The `irc-gpu run` words of a RUN line: without `not`, pipes,
     redirections and what follows `;`."""
     words = []
-    for w in shlex.split(line):
+    for w in shlex.split(line.replace(";", " ; ")):
         if w in ("|", ";", "&&") or w.startswith(">") or w.startswith("2>") or w == "<":
             break
         words.append(w)
