@@ -130,6 +130,19 @@ foldLoop(DeviceFunctionBuilder &D, llvm::Value *First, llvm::Value *End,
   return SmallVector<llvm::Value *, 2>(Accs.begin(), Accs.end());
 }
 
+/// Emits Write() for thread 0 of the block only, then returns from the kernel.
+template <typename WriteFn>
+void onThreadZero(DeviceFunctionBuilder &D, llvm::Value *Tid, WriteFn Write) {
+  IRBuilder<> &B = D.builder();
+  BasicBlock *Then = D.block("write"), *Exit = D.block("exit");
+  B.CreateCondBr(B.CreateICmpEQ(Tid, B.getInt64(0)), Then, Exit);
+  B.SetInsertPoint(Then);
+  Write();
+  B.CreateBr(Exit);
+  B.SetInsertPoint(Exit);
+  B.CreateRetVoid();
+}
+
 } // namespace
 
 Error emitTreeKernel(DeviceFunctionBuilder &D) {
@@ -184,14 +197,10 @@ Error emitTreeKernel(DeviceFunctionBuilder &D) {
     return Accs.takeError();
 
   SmallVector<llvm::Value *, 2> Block = blockTree(D, *Accs, Tid);
-  BasicBlock *Write = D.block("write"), *Exit = D.block("exit");
-  B.CreateCondBr(B.CreateICmpEQ(Tid, B.getInt64(0)), Write, Exit);
-  B.SetInsertPoint(Write);
-  for (size_t R = 0; R < Block.size(); ++R)
-    B.CreateStore(Block[R], partialAddress(D, R, Bid));
-  B.CreateBr(Exit);
-  B.SetInsertPoint(Exit);
-  B.CreateRetVoid();
+  onThreadZero(D, Tid, [&] {
+    for (size_t R = 0; R < Block.size(); ++R)
+      B.CreateStore(Block[R], partialAddress(D, R, Bid));
+  });
   return Error::success();
 }
 
@@ -213,15 +222,11 @@ Error emitFinalKernel(DeviceFunctionBuilder &D) {
   if (!Accs)
     return Accs.takeError();
   SmallVector<llvm::Value *, 2> Rs = blockTree(D, *Accs, Tid);
-  BasicBlock *Write = D.block("write"), *Exit = D.block("exit");
-  B.CreateCondBr(B.CreateICmpEQ(Tid, B.getInt64(0)), Write, Exit);
-  B.SetInsertPoint(Write);
-  for (size_t R = 0; R < Reds.size(); ++R)
-    D.storeSlot(Reds[R].Result,
-                emitCombine(B, Reds[R].Combine, D.slot(Reds[R].Init), Rs[R]));
-  B.CreateBr(Exit);
-  B.SetInsertPoint(Exit);
-  B.CreateRetVoid();
+  onThreadZero(D, Tid, [&] {
+    for (size_t R = 0; R < Reds.size(); ++R)
+      D.storeSlot(Reds[R].Result,
+                  emitCombine(B, Reds[R].Combine, D.slot(Reds[R].Init), Rs[R]));
+  });
   return Error::success();
 }
 

@@ -12,6 +12,7 @@
 #include "ircgpu/Executor.h"
 
 #include "ir/InterpSemantics.h"
+#include "runtime/PlanWalker.h"
 
 #include "llvm/ADT/Twine.h"
 
@@ -36,18 +37,24 @@ const char *accessName(uint32_t A) {
   return A < 4 ? Names[A] : "access";
 }
 
-class PlanRun {
+class PlanRun : public PlanWalker<PlanRun> {
 public:
   PlanRun(const LoadedPlan &LP, const Stream &S)
-      : LP(LP), P(LP.plan()), ABI(LP.abi()), Dev(LP.device()), S(S) {}
+      : PlanWalker(LP.plan()), LP(LP), ABI(LP.abi()), Dev(LP.device()), S(S) {}
 
   Error init(ArrayRef<DeviceArg> Args);
-  Error runSteps(const std::vector<PlanStep> &Steps);
   Expected<std::vector<uint64_t>> finish();
+
+  // The PlanWalker hooks.
+  Error runKernel(const PlanStep &St);
+  Error runScalar(const PlanStep &St);
+  bool disjoint(SlotId A, SlotId B) const;
+  Expected<uint64_t> slotValue(SlotId Slot);
+  void setIndex(SlotId Slot, uint64_t Bits) { Host[Slot] = Bits; }
+  Error copySlots(ArrayRef<SlotId> From, ArrayRef<SlotId> To);
 
 private:
   const LoadedPlan &LP;
-  const Plan &P;
   const PlanABI &ABI;
   Device &Dev;
   const Stream &S;
@@ -60,16 +67,10 @@ private:
   uint64_t mask(SlotId Slot, uint64_t Bits) const {
     return Bits & maskOf(shiftOf(type(Slot)));
   }
-  Expected<uint64_t> value(SlotId Slot);
-  Error runStep(const PlanStep &St);
-  Error runKernel(const PlanStep &St);
-  Error runScalar(const PlanStep &St);
-  Error runFor(const PlanStep &St);
-  Error runWhile(const PlanStep &St);
-  bool disjoint(SlotId A, SlotId B) const;
-  Error copySlots(ArrayRef<SlotId> From, ArrayRef<SlotId> To);
+  /// Launches K with DF's parameters; Bounds holds LB, UB, Step of each grid
+  /// dimension in order.
   Error launch(KernelHandle K, const DeviceFunction &DF, Dim3 Grid, Dim3 Block,
-               uint64_t Blocks);
+               uint64_t Blocks, ArrayRef<uint64_t> Bounds = {});
 };
 
 Error PlanRun::init(ArrayRef<DeviceArg> Args) {
@@ -124,41 +125,15 @@ Error PlanRun::init(ArrayRef<DeviceArg> Args) {
   return Error::success();
 }
 
-Expected<uint64_t> PlanRun::value(SlotId Slot) {
+Expected<uint64_t> PlanRun::slotValue(SlotId Slot) {
   if (ABI.HostKnown[Slot])
     return Host[Slot];
   uint64_t Bits = 0;
   if (Error E = Dev.copyToHostAsync(&Bits, Slots, 8, uint64_t(Slot) * 8, S))
-    return std::move(E);
+    return E;
   if (Error E = Dev.synchronize(S))
-    return std::move(E);
+    return E;
   return mask(Slot, Bits);
-}
-
-Error PlanRun::runSteps(const std::vector<PlanStep> &Steps) {
-  for (const PlanStep &St : Steps)
-    if (Error E = runStep(St))
-      return E;
-  return Error::success();
-}
-
-Error PlanRun::runStep(const PlanStep &St) {
-  switch (St.Kind) {
-  case StepKind::Kernel:
-    return runKernel(St);
-  case StepKind::Scalar:
-    return runScalar(St);
-  case StepKind::ForLoop:
-    return runFor(St);
-  case StepKind::WhileLoop:
-    return runWhile(St);
-  case StepKind::OverlapCheck:
-    for (const auto &[A, B] : St.Disjoint)
-      if (!disjoint(A, B))
-        return runSteps(St.Fallback);
-    return runSteps(St.Body);
-  }
-  return Error::success();
 }
 
 bool PlanRun::disjoint(SlotId A, SlotId B) const {
@@ -168,7 +143,8 @@ bool PlanRun::disjoint(SlotId A, SlotId B) const {
 }
 
 Error PlanRun::launch(KernelHandle K, const DeviceFunction &DF, Dim3 Grid,
-                      Dim3 Block, uint64_t Blocks) {
+                      Dim3 Block, uint64_t Blocks, ArrayRef<uint64_t> Bounds) {
+  size_t NextBound = 0;
   // One 64-bit word per parameter: the driver reads as many bytes as the
   // parameter has, and the low bytes of a little-endian word are the value.
   SmallVector<uint64_t, 16> Words(DF.Params.size());
@@ -191,8 +167,14 @@ Error PlanRun::launch(KernelHandle K, const DeviceFunction &DF, Dim3 Grid,
     case ParamKind::Count:
       Words[I] = Counts[KP.Slot];
       break;
-    default: { // grid bounds and values
-      auto V = value(KP.Slot);
+    case ParamKind::GridLB:
+    case ParamKind::GridUB:
+    case ParamKind::GridStep:
+      // runKernel read them (a device-computed bound once, not twice).
+      Words[I] = Bounds[NextBound++];
+      break;
+    case ParamKind::Value: {
+      auto V = slotValue(KP.Slot);
       if (!V)
         return V.takeError();
       Words[I] = *V;
@@ -208,13 +190,17 @@ Error PlanRun::runKernel(const PlanStep &St) {
   const LoadedPlan::Kernels &K = LP.kernels(St.Func);
   const std::string &Name = Code.Main.Name;
   SmallVector<uint64_t, 3> Trips;
+  SmallVector<uint64_t, 9> Bounds;
   uint64_t Points = 1;
   for (const GridDim &G : St.Grid) {
-    auto LB = value(G.LB), UB = value(G.UB), Step = value(G.Step);
-    if (!LB || !UB || !Step)
-      return joinErrors(joinErrors(LB.takeError(), UB.takeError()),
-                        Step.takeError());
-    Trips.push_back(interp::forTripCount(type(G.LB), *LB, *UB, *Step));
+    for (SlotId B : {G.LB, G.UB, G.Step}) {
+      auto V = slotValue(B);
+      if (!V)
+        return V.takeError();
+      Bounds.push_back(*V);
+    }
+    const uint64_t *LUS = &Bounds[Bounds.size() - 3];
+    Trips.push_back(interp::forTripCount(type(G.LB), LUS[0], LUS[1], LUS[2]));
     if (Trips.back() && Points > UINT64_MAX / Trips.back())
       return runtimeError("kernel " + Name + ": more than 2^64 grid points");
     Points *= Trips.back();
@@ -226,7 +212,7 @@ Error PlanRun::runKernel(const PlanStep &St) {
                                     ReductionMaxBlocks);
     if (G)
       if (Error E = launch(K.Main, Code.Main, {unsigned(G), 1, 1},
-                           {ReductionBlock, 1, 1}, G))
+                           {ReductionBlock, 1, 1}, G, Bounds))
         return E;
     return launch(K.Final, *Code.Final, {1, 1, 1}, {ReductionBlock, 1, 1}, G);
   }
@@ -249,7 +235,7 @@ Error PlanRun::runKernel(const PlanStep &St) {
                           Twine(Max * B) + ")");
     *GridDims[HW] = unsigned(N);
   }
-  return launch(K.Main, Code.Main, Grid, Block, 0);
+  return launch(K.Main, Code.Main, Grid, Block, 0, Bounds);
 }
 
 Error PlanRun::runScalar(const PlanStep &St) {
@@ -271,7 +257,7 @@ Error PlanRun::copySlots(ArrayRef<SlotId> From, ArrayRef<SlotId> To) {
       continue;
     }
     if (ABI.HostKnown[To[K]]) { // read back: the host drives this slot
-      auto V = value(From[K]);
+      auto V = slotValue(From[K]);
       if (!V)
         return V.takeError();
       HostVals[K] = {*V, 0};
@@ -299,57 +285,18 @@ Error PlanRun::copySlots(ArrayRef<SlotId> From, ArrayRef<SlotId> To) {
   return Error::success();
 }
 
-Error PlanRun::runFor(const PlanStep &St) {
-  auto LB = value(St.Bounds.LB), UB = value(St.Bounds.UB),
-       Step = value(St.Bounds.Step);
-  if (!LB || !UB || !Step)
-    return joinErrors(joinErrors(LB.takeError(), UB.takeError()),
-                      Step.takeError());
-  Type Ty = type(St.Bounds.LB);
-  uint64_t Trips = interp::forTripCount(Ty, *LB, *UB, *Step);
-  if (Error E = copySlots(St.Inits, St.Carried))
-    return E;
-  for (uint64_t T = 0; T < Trips; ++T) {
-    Host[St.Index] = (*LB + T * *Step) & maskOf(shiftOf(Ty));
-    if (Error E = runSteps(St.Body))
-      return E;
-    if (Error E = copySlots(St.Nexts, St.Carried))
-      return E;
-  }
-  return copySlots(St.Carried, St.LoopResults);
-}
-
-Error PlanRun::runWhile(const PlanStep &St) {
-  if (Error E = copySlots(St.Inits, St.Carried))
-    return E;
-  for (;;) {
-    if (Error E = runSteps(St.Cond))
-      return E;
-    auto Go = value(St.CondSlot);
-    if (!Go)
-      return Go.takeError();
-    if (!(*Go & 1))
-      break;
-    if (Error E = runSteps(St.Body))
-      return E;
-    if (Error E = copySlots(St.Nexts, St.Carried))
-      return E;
-  }
-  return copySlots(St.Carried, St.LoopResults);
-}
-
 Expected<std::vector<uint64_t>> PlanRun::finish() {
   size_t N = P.Slots.size();
   std::vector<uint64_t> Words(N);
   if (N)
     if (Error E = Dev.copyToHostAsync(Words.data(), Slots, N * 8, 0, S))
-      return std::move(E);
+      return E;
   DeviceErrorRecord Rec{};
   if (ABI.Checked)
     if (Error E = Dev.copyToHostAsync(&Rec, ErrorRecord, sizeof(Rec), 0, S))
-      return std::move(E);
+      return E;
   if (Error E = Dev.synchronize(S))
-    return std::move(E);
+    return E;
   if (Rec.Flag) {
     std::string Func = "?", Buffer = "?";
     if (Rec.Func < P.Code->Functions.size()) {
@@ -396,7 +343,7 @@ LoadedPlan::load(Device &Dev, Plan P, bool Checked, StringRef Image) {
       LP->Handles[F].Final = *Fin;
     }
   }
-  return std::move(LP);
+  return LP;
 }
 
 LoadedPlan::~LoadedPlan() {
@@ -408,8 +355,8 @@ Expected<std::vector<uint64_t>> LoadedPlan::run(ArrayRef<DeviceArg> Args,
                                                 const Stream &S) const {
   PlanRun R(*this, S);
   if (Error E = R.init(Args))
-    return std::move(E);
+    return E;
   if (Error E = R.runSteps(P.Steps))
-    return std::move(E);
+    return E;
   return R.finish();
 }

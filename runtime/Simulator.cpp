@@ -13,6 +13,8 @@
 #include "ircgpu/Simulator.h"
 #include "ircgpu/Diagnostics.h"
 
+#include "runtime/PlanWalker.h"
+
 #include "ir/InterpSemantics.h"
 #include "ir/ScalarEval.h"
 
@@ -99,29 +101,29 @@ namespace {
 /// Grids with more points than this are refused rather than exhausting memory.
 constexpr uint64_t MaxGridPoints = uint64_t(1) << 28;
 
-class Simulation {
+class Simulation : public PlanWalker<Simulation> {
 public:
-  Simulation(const Plan &P, const SimOptions &Opts) : P(P), Opts(Opts) {}
+  Simulation(const Plan &P, const SimOptions &Opts)
+      : PlanWalker(P), Opts(Opts) {}
 
   llvm::Error init(llvm::ArrayRef<InterpArg> Args);
-  llvm::Error runSteps(const std::vector<PlanStep> &Steps);
   std::vector<uint64_t> returns() const;
 
-private:
-  llvm::Error runStep(const PlanStep &St);
+  // The PlanWalker hooks.
   llvm::Error runKernel(const PlanStep &St);
   llvm::Error runScalar(const PlanStep &St);
-  llvm::Error runFor(const PlanStep &St);
-  llvm::Error runWhile(const PlanStep &St);
   bool disjoint(SlotId A, SlotId B) const;
-  void copySlots(llvm::ArrayRef<SlotId> From, llvm::ArrayRef<SlotId> To);
+  llvm::Expected<uint64_t> slotValue(SlotId S) const { return Slots[S].Bits; }
+  void setIndex(SlotId S, uint64_t Bits) { Slots[S] = InterpArg::scalar(Bits); }
+  llvm::Error copySlots(llvm::ArrayRef<SlotId> From, llvm::ArrayRef<SlotId> To);
+
+private:
   llvm::Expected<Interpreter *> interpreter(uint32_t Func);
   llvm::Error fail(const llvm::Twine &Msg) const {
     return llvm::make_error<RuntimeError>(
         (Msg + " (simulated with seed " + llvm::Twine(Opts.Seed) + ")").str());
   }
 
-  const Plan &P;
   const SimOptions &Opts;
   /// One per slot: scalar bits, or (for buffer slots) the host buffer.
   std::vector<InterpArg> Slots;
@@ -166,32 +168,6 @@ llvm::Expected<Interpreter *> Simulation::interpreter(uint32_t Func) {
   Interpreter *Raw = I->get();
   Interps[Func] = std::move(*I);
   return Raw;
-}
-
-llvm::Error Simulation::runSteps(const std::vector<PlanStep> &Steps) {
-  for (const PlanStep &St : Steps)
-    if (llvm::Error E = runStep(St))
-      return E;
-  return llvm::Error::success();
-}
-
-llvm::Error Simulation::runStep(const PlanStep &St) {
-  switch (St.Kind) {
-  case StepKind::Kernel:
-    return runKernel(St);
-  case StepKind::Scalar:
-    return runScalar(St);
-  case StepKind::ForLoop:
-    return runFor(St);
-  case StepKind::WhileLoop:
-    return runWhile(St);
-  case StepKind::OverlapCheck:
-    for (const auto &[A, B] : St.Disjoint)
-      if (!disjoint(A, B))
-        return runSteps(St.Fallback);
-    return runSteps(St.Body);
-  }
-  return llvm::Error::success();
 }
 
 bool Simulation::disjoint(SlotId A, SlotId B) const {
@@ -294,8 +270,8 @@ llvm::Error Simulation::runKernel(const PlanStep &St) {
   return llvm::Error::success();
 }
 
-void Simulation::copySlots(llvm::ArrayRef<SlotId> From,
-                           llvm::ArrayRef<SlotId> To) {
+llvm::Error Simulation::copySlots(llvm::ArrayRef<SlotId> From,
+                                  llvm::ArrayRef<SlotId> To) {
   // All sources are read before any target is written (Nexts may name
   // Carried slots in another order).
   std::vector<InterpArg> Vals;
@@ -303,36 +279,6 @@ void Simulation::copySlots(llvm::ArrayRef<SlotId> From,
     Vals.push_back(Slots[S]);
   for (size_t K = 0; K < To.size() && K < Vals.size(); ++K)
     Slots[To[K]] = Vals[K];
-}
-
-llvm::Error Simulation::runFor(const PlanStep &St) {
-  Type Ty = P.Slots[St.Bounds.LB].Ty;
-  unsigned S = shiftOf(Ty);
-  uint64_t LB = Slots[St.Bounds.LB].Bits, Step = Slots[St.Bounds.Step].Bits;
-  uint64_t N = forTripCount(Ty, LB, Slots[St.Bounds.UB].Bits, Step);
-  copySlots(St.Inits, St.Carried);
-  for (uint64_t T = 0; T < N; ++T) {
-    Slots[St.Index] = InterpArg::scalar((LB + T * Step) & maskOf(S));
-    if (llvm::Error E = runSteps(St.Body))
-      return E;
-    copySlots(St.Nexts, St.Carried);
-  }
-  copySlots(St.Carried, St.LoopResults);
-  return llvm::Error::success();
-}
-
-llvm::Error Simulation::runWhile(const PlanStep &St) {
-  copySlots(St.Inits, St.Carried);
-  for (;;) {
-    if (llvm::Error E = runSteps(St.Cond))
-      return E;
-    if (!(Slots[St.CondSlot].Bits & 1))
-      break;
-    if (llvm::Error E = runSteps(St.Body))
-      return E;
-    copySlots(St.Nexts, St.Carried);
-  }
-  copySlots(St.Carried, St.LoopResults);
   return llvm::Error::success();
 }
 
