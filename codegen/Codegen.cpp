@@ -148,10 +148,10 @@ Expected<LoweredPlan> lowerAndOptimize(const Plan &P,
     return M.takeError();
   L.M = std::move(*M);
   if (Error E = L.T->linkMathLibrary(*L.M))
-    return std::move(E);
+    return E;
   if (Error E = L.T->optimize(*L.M, Opts.OptLevel))
-    return std::move(E);
-  return std::move(L);
+    return E;
+  return L;
 }
 
 } // namespace
@@ -208,7 +208,7 @@ Expected<CodeObject> compilePlanCode(const Plan &P,
   // time (slower, and cached by the driver only).
   if (Error E = handleErrors(Obj.takeError(),
                              [](const AssemblerUnavailableError &) {}))
-    return std::move(E);
+    return E;
   C.Kind = CodeObject::Format::PTX;
   C.Bytes = std::move(*Asm);
   return C;

@@ -6,9 +6,10 @@
 //  - the Tree kernel runs on G = min(ceil(N / 256), 1024) blocks of 256
 //    threads. Thread g folds the contributions of points g, g + S, g + 2S,
 //    ... (S = 256 G) in increasing order from the identity; each block then
-//    halves its 256 partial values in shared memory (s = 128, 64, ..., 1:
-//    p[t] = OP(p[t], p[t + s]) for t < s) and thread 0 writes the block's
-//    result to the partials scratch;
+//    halves its 256 partial values (s = 128, 64, ..., 1: p[t] = OP(p[t],
+//    p[t + s]) for t < s; in shared memory down to s = 32, then by warp
+//    shuffles) and thread 0 writes the block's result to the partials
+//    scratch;
 //  - the Final kernel (one block of 256 threads) folds the G block results
 //    the same way (thread t takes q_t, q_{t+256}, ...), halves them, and
 //    writes OP(Init, r) to the result slot. With N == 0 only the Final
@@ -48,14 +49,44 @@ llvm::Value *partialAddress(DeviceFunctionBuilder &D, unsigned R,
                              Index);
 }
 
+/// V shuffled down by Delta lanes: any scalar type, in 32-bit pieces.
+llvm::Value *shuffleDown(DeviceFunctionBuilder &D, llvm::Value *V,
+                         unsigned Delta) {
+  IRBuilder<> &B = D.builder();
+  llvm::Type *Ty = V->getType();
+  unsigned Bits = Ty->getPrimitiveSizeInBits();
+  llvm::Value *I = B.CreateBitCast(V, B.getIntNTy(Bits));
+  if (Bits < 32)
+    I = B.CreateZExt(I, B.getInt32Ty());
+  llvm::Value *Out = nullptr;
+  for (unsigned Lo = 0; Lo < std::max(Bits, 32u); Lo += 32) {
+    llvm::Value *Piece =
+        Bits <= 32 ? I : B.CreateTrunc(B.CreateLShr(I, Lo), B.getInt32Ty());
+    llvm::Value *Got = D.target().emitShuffleDown(B, Piece, Delta);
+    if (Bits <= 32) {
+      Out = Got;
+      continue;
+    }
+    Got = B.CreateShl(B.CreateZExt(Got, B.getIntNTy(Bits)), Lo);
+    Out = Out ? B.CreateOr(Out, Got) : Got;
+  }
+  if (Bits < 32)
+    Out = B.CreateTrunc(Out, B.getIntNTy(Bits));
+  return B.CreateBitCast(Out, Ty);
+}
+
 /// Thread Tid of a block of ReductionBlock threads holds Accs; returns the
-/// block's results, the halving tree of each, valid in every thread.
+/// block's results, the halving tree of each, valid in thread 0. Levels of
+/// a warp's width and more go through shared memory with a barrier each;
+/// the last ones (s = 16 ... 1 on NVIDIA) are warp shuffles in the first
+/// warp: lane t combines its value with lane t + s's, the same tree.
 SmallVector<llvm::Value *, 2> blockTree(DeviceFunctionBuilder &D,
                                         ArrayRef<llvm::Value *> Accs,
                                         llvm::Value *Tid) {
   IRBuilder<> &B = D.builder();
   const auto &Reds = D.step().Reductions;
   llvm::Module &M = *D.fn().getParent();
+  unsigned Warp = D.target().warpSize();
   SmallVector<GlobalVariable *, 2> Shared;
   for (size_t R = 0; R < Reds.size(); ++R) {
     auto *AT = ArrayType::get(Accs[R]->getType(), ReductionBlock);
@@ -71,7 +102,7 @@ SmallVector<llvm::Value *, 2> blockTree(DeviceFunctionBuilder &D,
   for (size_t R = 0; R < Reds.size(); ++R)
     B.CreateStore(Accs[R], Elem(R, Tid));
   D.target().emitBarrier(B);
-  for (unsigned Half = ReductionBlock / 2; Half >= 1; Half /= 2) {
+  for (unsigned Half = ReductionBlock / 2; Half >= Warp; Half /= 2) {
     BasicBlock *Then = D.block("tree" + Twine(Half));
     BasicBlock *Join = D.block("tree" + Twine(Half) + ".join");
     B.CreateCondBr(B.CreateICmpULT(Tid, B.getInt64(Half)), Then, Join);
@@ -87,9 +118,28 @@ SmallVector<llvm::Value *, 2> blockTree(DeviceFunctionBuilder &D,
     B.SetInsertPoint(Join);
     D.target().emitBarrier(B);
   }
-  SmallVector<llvm::Value *, 2> Out;
+  // The first warp finishes with shuffles.
+  BasicBlock *Pre = B.GetInsertBlock();
+  BasicBlock *InWarp = D.block("tree.warp"), *Done = D.block("tree.done");
+  B.CreateCondBr(B.CreateICmpULT(Tid, B.getInt64(Warp)), InWarp, Done);
+  B.SetInsertPoint(InWarp);
+  SmallVector<llvm::Value *, 2> Vals;
   for (size_t R = 0; R < Reds.size(); ++R)
-    Out.push_back(B.CreateLoad(Accs[R]->getType(), Elem(R, B.getInt64(0))));
+    Vals.push_back(B.CreateLoad(Accs[R]->getType(), Elem(R, Tid)));
+  for (unsigned Half = Warp / 2; Half >= 1; Half /= 2)
+    for (size_t R = 0; R < Reds.size(); ++R)
+      Vals[R] = emitCombine(B, Reds[R].Combine, Vals[R],
+                            shuffleDown(D, Vals[R], Half));
+  BasicBlock *WarpEnd = B.GetInsertBlock();
+  B.CreateBr(Done);
+  B.SetInsertPoint(Done);
+  SmallVector<llvm::Value *, 2> Out;
+  for (size_t R = 0; R < Reds.size(); ++R) {
+    PHINode *Phi = B.CreatePHI(Vals[R]->getType(), 2, "block.r");
+    Phi->addIncoming(Vals[R], WarpEnd);
+    Phi->addIncoming(PoisonValue::get(Vals[R]->getType()), Pre);
+    Out.push_back(Phi);
+  }
   return Out;
 }
 

@@ -56,6 +56,13 @@ public:
   /// A barrier for all threads of the block (their shared-memory writes
   /// before it are visible to all after it).
   virtual void emitBarrier(llvm::IRBuilderBase &B) const = 0;
+  /// Threads that run in lockstep and can exchange registers (a warp).
+  virtual unsigned warpSize() const = 0;
+  /// The i32 V of the lane Delta above the calling one in its warp (the
+  /// caller's own V where that lane does not exist); every lane of the warp
+  /// must take part.
+  virtual llvm::Value *emitShuffleDown(llvm::IRBuilderBase &B, llvm::Value *V,
+                                       unsigned Delta) const = 0;
 
   /// Makes F a kernel entry point that the host can launch.
   virtual void markKernel(llvm::Function &F) const = 0;

@@ -156,6 +156,14 @@ public:
   }
 
   unsigned sharedAddressSpace() const override { return 3; }
+  unsigned warpSize() const override { return 32; }
+  llvm::Value *emitShuffleDown(IRBuilderBase &B, llvm::Value *V,
+                               unsigned Delta) const override {
+    // All 32 lanes; c = 0x1f clamps to the warp's last lane.
+    return B.CreateIntrinsic(Intrinsic::nvvm_shfl_sync_down_i32, {},
+                             {B.getInt32(~0u), V, B.getInt32(Delta),
+                              B.getInt32(0x1f)});
+  }
   void emitBarrier(IRBuilderBase &B) const override {
     B.CreateIntrinsic(Intrinsic::nvvm_barrier0, {}, {});
   }
