@@ -69,7 +69,7 @@ private:
   bool disjoint(SlotId A, SlotId B) const;
   Error copySlots(ArrayRef<SlotId> From, ArrayRef<SlotId> To);
   Error launch(KernelHandle K, const DeviceFunction &DF, Dim3 Grid, Dim3 Block,
-               uint64_t Blocks);
+               uint64_t Blocks, ArrayRef<uint64_t> Bounds = {});
 };
 
 Error PlanRun::init(ArrayRef<DeviceArg> Args) {
@@ -168,10 +168,13 @@ bool PlanRun::disjoint(SlotId A, SlotId B) const {
 }
 
 Error PlanRun::launch(KernelHandle K, const DeviceFunction &DF, Dim3 Grid,
-                      Dim3 Block, uint64_t Blocks) {
+                      Dim3 Block, uint64_t Blocks, ArrayRef<uint64_t> Bounds) {
   // One 64-bit word per parameter: the driver reads as many bytes as the
   // parameter has, and the low bytes of a little-endian word are the value.
+  // Bounds: the grid's LB, UB, Step values, dimension by dimension, as the
+  // caller already has them (read back once if computed on the device).
   SmallVector<uint64_t, 16> Words(DF.Params.size());
+  size_t NextBound = 0;
   SmallVector<void *, 16> Ptrs(DF.Params.size());
   for (size_t I = 0; I < DF.Params.size(); ++I) {
     const KernelParam &KP = DF.Params[I];
@@ -191,7 +194,15 @@ Error PlanRun::launch(KernelHandle K, const DeviceFunction &DF, Dim3 Grid,
     case ParamKind::Count:
       Words[I] = Counts[KP.Slot];
       break;
-    default: { // grid bounds and values
+    case ParamKind::GridLB:
+    case ParamKind::GridUB:
+    case ParamKind::GridStep:
+      if (NextBound < Bounds.size()) {
+        Words[I] = Bounds[NextBound++];
+        break;
+      }
+      [[fallthrough]];
+    default: { // values
       auto V = value(KP.Slot);
       if (!V)
         return V.takeError();
@@ -208,12 +219,14 @@ Error PlanRun::runKernel(const PlanStep &St) {
   const LoadedPlan::Kernels &K = LP.kernels(St.Func);
   const std::string &Name = Code.Main.Name;
   SmallVector<uint64_t, 3> Trips;
+  SmallVector<uint64_t, 9> Bounds; // LB, UB, Step per dimension
   uint64_t Points = 1;
   for (const GridDim &G : St.Grid) {
     auto LB = value(G.LB), UB = value(G.UB), Step = value(G.Step);
     if (!LB || !UB || !Step)
       return joinErrors(joinErrors(LB.takeError(), UB.takeError()),
                         Step.takeError());
+    Bounds.append({*LB, *UB, *Step});
     Trips.push_back(interp::forTripCount(type(G.LB), *LB, *UB, *Step));
     if (Trips.back() && Points > UINT64_MAX / Trips.back())
       return runtimeError("kernel " + Name + ": more than 2^64 grid points");
@@ -226,7 +239,7 @@ Error PlanRun::runKernel(const PlanStep &St) {
                                     ReductionMaxBlocks);
     if (G)
       if (Error E = launch(K.Main, Code.Main, {unsigned(G), 1, 1},
-                           {ReductionBlock, 1, 1}, G))
+                           {ReductionBlock, 1, 1}, G, Bounds))
         return E;
     return launch(K.Final, *Code.Final, {1, 1, 1}, {ReductionBlock, 1, 1}, G);
   }
@@ -249,7 +262,7 @@ Error PlanRun::runKernel(const PlanStep &St) {
                           Twine(Max * B) + ")");
     *GridDims[HW] = unsigned(N);
   }
-  return launch(K.Main, Code.Main, Grid, Block, 0);
+  return launch(K.Main, Code.Main, Grid, Block, 0, Bounds);
 }
 
 Error PlanRun::runScalar(const PlanStep &St) {
