@@ -134,8 +134,8 @@ public:
     uint64_t Off = P - It->first;
     if (Off > It->second.size() || Bytes > It->second.size() - Off) {
       ADD_FAILURE() << "device bytes [0x" << std::hex << P << ", +" << std::dec
-                    << Bytes << ") are outside the live block at 0x"
-                    << std::hex << It->first;
+                    << Bytes << ") are outside the live block at 0x" << std::hex
+                    << It->first;
       return nullptr;
     }
     return It->second.data() + Off;
@@ -241,9 +241,8 @@ private:
   }
   llvm::Error copyOnDeviceImpl(DevicePtr Dst, DevicePtr Src, uint64_t Bytes,
                                void *S) override {
-    enqueue(S, [=, this] {
-      std::memmove(at(Dst, Bytes), at(Src, Bytes), Bytes);
-    });
+    enqueue(S,
+            [=, this] { std::memmove(at(Dst, Bytes), at(Src, Bytes), Bytes); });
     return llvm::Error::success();
   }
   llvm::Error memsetImpl(DevicePtr Dst, uint8_t V, uint64_t Bytes,
