@@ -16,6 +16,8 @@
 
 #include "llvm/ADT/Twine.h"
 
+#include <deque>
+
 using namespace llvm;
 using namespace ircgpu;
 using interp::maskOf;
@@ -61,7 +63,18 @@ private:
   /// Values of host-known slots (buffer slots: the device pointer) and the
   /// element counts of buffer slots.
   std::vector<uint64_t> Host, Counts;
+  /// Host words that async copies to the device read: Device.h wants them
+  /// valid and unchanged until the stream has done the copy, so they are
+  /// kept until the next wait for the stream (declared before the device
+  /// buffers, so they outlive them too).
+  std::deque<uint64_t> Staged;
+  std::vector<uint64_t> Initial; ///< the slot array's first contents
   DeviceBuffer Slots, Partials, ErrorRecord;
+
+  const uint64_t *stage(uint64_t Word) {
+    Staged.push_back(Word);
+    return &Staged.back();
+  }
 
   Type type(SlotId Slot) const { return P.Slots[Slot].Ty; }
   uint64_t mask(SlotId Slot, uint64_t Bits) const {
@@ -105,8 +118,10 @@ Error PlanRun::init(ArrayRef<DeviceArg> Args) {
   if (!SlotBuf)
     return SlotBuf.takeError();
   Slots = std::move(*SlotBuf);
+  // From a copy: Host changes as plan loops run, before the copy may have.
+  Initial = Host;
   if (N)
-    if (Error E = Dev.copyToDeviceAsync(Slots, Host.data(), N * 8, 0, S))
+    if (Error E = Dev.copyToDeviceAsync(Slots, Initial.data(), N * 8, 0, S))
       return E;
   if (ABI.MaxReductions) {
     auto Buf = Dev.alloc(partialsOffset(ABI.MaxReductions, 0));
@@ -133,6 +148,7 @@ Expected<uint64_t> PlanRun::slotValue(SlotId Slot) {
     return E;
   if (Error E = Dev.synchronize(S))
     return E;
+  Staged.clear(); // every copy enqueued so far is done
   return mask(Slot, Bits);
 }
 
@@ -144,10 +160,12 @@ bool PlanRun::disjoint(SlotId A, SlotId B) const {
 
 Error PlanRun::launch(KernelHandle K, const DeviceFunction &DF, Dim3 Grid,
                       Dim3 Block, uint64_t Blocks, ArrayRef<uint64_t> Bounds) {
-  size_t NextBound = 0;
   // One 64-bit word per parameter: the driver reads as many bytes as the
   // parameter has, and the low bytes of a little-endian word are the value.
+  // Bounds: the grid's LB, UB, Step values, dimension by dimension, as the
+  // caller already has them (read back once if computed on the device).
   SmallVector<uint64_t, 16> Words(DF.Params.size());
+  size_t NextBound = 0;
   SmallVector<void *, 16> Ptrs(DF.Params.size());
   for (size_t I = 0; I < DF.Params.size(); ++I) {
     const KernelParam &KP = DF.Params[I];
@@ -275,8 +293,8 @@ Error PlanRun::copySlots(ArrayRef<SlotId> From, ArrayRef<SlotId> To) {
       Counts[T] = HostVals[K].second;
     }
     // The device word too: a device function may read any slot from there.
-    Error E = FromHost ? Dev.copyToDeviceAsync(Slots, &HostVals[K].first, 8,
-                                               uint64_t(T) * 8, S)
+    Error E = FromHost ? Dev.copyToDeviceAsync(Slots, stage(HostVals[K].first),
+                                               8, uint64_t(T) * 8, S)
                        : Dev.copyOnDeviceAsync(Slots, uint64_t(T) * 8, Slots,
                                                (N + K) * 8, 8, S);
     if (E)
@@ -354,9 +372,14 @@ LoadedPlan::~LoadedPlan() {
 Expected<std::vector<uint64_t>> LoadedPlan::run(ArrayRef<DeviceArg> Args,
                                                 const Stream &S) const {
   PlanRun R(*this, S);
-  if (Error E = R.init(Args))
+  Error E = R.init(Args);
+  if (!E)
+    E = R.runSteps(P.Steps);
+  if (E) {
+    // Work already enqueued may still use the run's host words and device
+    // memory, which go with R: wait for it first.
+    consumeError(Dev.synchronize(S));
     return E;
-  if (Error E = R.runSteps(P.Steps))
-    return E;
+  }
   return R.finish();
 }
