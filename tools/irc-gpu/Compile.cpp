@@ -2,17 +2,21 @@
 //
 // `--emit plan` prints the launch plan; `--emit llvm`, `--emit ptx` and
 // `--emit cubin` (sm_XY targets) the LLVM IR, PTX and cubin of its kernels
-// (a cubin is binary and is written as such, to stdout too, as clang does).
-// hsaco and bundle come with a later step of issue 5; until then asking for
-// them is an honest error (exit 1).
+// (a cubin is binary and is written as such, to stdout too, as clang does);
+// `--emit bundle` (the default) the file `irc-gpu run` loads: the plan, its
+// code object (the cubin, or PTX without nvJitLink) and the source module
+// (include/ircgpu/Bundle.h). hsaco comes with the AMD target; until then
+// asking for it is an honest error (exit 1).
 //
 //===----------------------------------------------------------------------===//
 #include "RunGpu.h"
 #include "Tool.h"
 
+#include "ircgpu/Bundle.h"
 #include "ircgpu/Codegen.h"
 #include "ircgpu/Compiler.h"
 #include "ircgpu/Diagnostics.h"
+#include "ircgpu/Printer.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -98,8 +102,8 @@ Error runCompile(const CompileCmdOptions &Opts) {
 
   // Generate first, so that a failure leaves no output file behind.
   std::string Code;
-  bool GpuCode =
-      Opts.Emit == "llvm" || Opts.Emit == "ptx" || Opts.Emit == "cubin";
+  bool GpuCode = Opts.Emit == "llvm" || Opts.Emit == "ptx" ||
+                 Opts.Emit == "cubin" || Opts.Emit == "bundle";
   if (GpuCode && !StringRef(Opts.Codegen.Target).starts_with("sm_"))
     return inputError("--emit " + Opts.Emit + ": target " +
                       Opts.Codegen.Target + " is not implemented yet");
@@ -112,6 +116,24 @@ Error runCompile(const CompileCmdOptions &Opts) {
       return inputError("--emit cubin: libnvJitLink.so.13 was not found, so "
                         "the code is PTX (--emit ptx)");
     Code = std::move(C->Bytes);
+  } else if (Opts.Emit == "bundle") {
+    auto C = compileCached(*In->M, (*F)->Name, Opts.Codegen, *P);
+    if (!C)
+      return C.takeError();
+    ircgpu::Bundle B;
+    B.Key = cacheKey(*In->M, (*F)->Name, Opts.Codegen);
+    B.Entry = (*F)->Name;
+    B.Options = Opts.Codegen.library();
+    B.AllowSequential = Opts.Codegen.AllowSequential;
+    B.P = std::move(*P);
+    B.Code = std::move(*C);
+    // The module itself, canonical: `run` binds arguments by the entry's
+    // signature and can run it on the interpreter.
+    B.Source = ircgpu::printModule(*In->M);
+    auto Bytes = ircgpu::writeBundle(B);
+    if (!Bytes)
+      return inputError(toString(Bytes.takeError()));
+    Code = std::move(*Bytes);
   } else if (GpuCode) {
     auto Out = ircgpu::emitPlanKernels(*P, Opts.Codegen.library(),
                                        Opts.Emit == "llvm"

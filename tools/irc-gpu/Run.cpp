@@ -1,14 +1,23 @@
 //===- Run.cpp - `irc-gpu run`: run an entry function ---------------------===//
+//
+// FILE is VIR, compiled here for the device, or a bundle (recognised by its
+// magic line), whose plan and code run as they are: no pass runs. The
+// interpreter runs the bundle's source module.
+//
+//===----------------------------------------------------------------------===//
 #include "ArgBinding.h"
 #include "RunGpu.h"
 #include "Tool.h"
 
+#include "ircgpu/Bundle.h"
 #include "ircgpu/Interpreter.h"
 #include "ircgpu/Literal.h"
 #include "ircgpu/Simulator.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <optional>
 
 using namespace llvm;
 
@@ -59,10 +68,24 @@ Error runRun(const RunOptions &Opts) {
     if (Error E = checkTarget(Opts.Codegen.Target))
       return E;
 
-  auto In = loadInput(Opts.Input);
-  if (!In)
-    return In.takeError();
-  auto F = findEntry(*In->M, Opts.Entry);
+  auto Src = readSource(Opts.Input);
+  if (!Src)
+    return Src.takeError();
+  std::optional<LoadedBundle> Bundle;
+  std::optional<Input> In;
+  if (ircgpu::isBundle(Src->text())) {
+    auto LB = loadBundleForRun(*Src, Opts);
+    if (!LB)
+      return LB.takeError();
+    Bundle = std::move(*LB);
+  } else {
+    auto I = loadInput(std::move(*Src));
+    if (!I)
+      return I.takeError();
+    In = std::move(*I);
+  }
+  const ircgpu::Module &M = Bundle ? *Bundle->M : *In->M;
+  auto F = findEntry(M, Opts.Entry);
   if (!F)
     return F.takeError();
   auto B = bindArguments(**F, Opts.Args, Opts.Outs);
@@ -102,11 +125,20 @@ Error runRun(const RunOptions &Opts) {
   }
 
   auto Execute = [&]() -> Expected<std::vector<uint64_t>> {
+    if (Bundle && Gpu)
+      return runPlanOnGpu(*Gpu, std::move(Bundle->B.P),
+                          Bundle->B.Options.Checked, Bundle->B.Code.Bytes, **F,
+                          *B);
+    if (Bundle && *Device == DeviceKind::Sim) {
+      ircgpu::SimOptions SO;
+      SO.Seed = Opts.Seed;
+      return ircgpu::simulatePlan(Bundle->B.P, B->Args, SO);
+    }
     if (Gpu)
-      return runOnGpu(*Gpu, In->Src, *In->M, **F, Opts, *B);
+      return runOnGpu(*Gpu, In->Src, M, **F, Opts, *B);
     if (*Device == DeviceKind::Sim)
-      return simulate(In->Src, *In->M, **F, Opts, *B);
-    auto Interp = ircgpu::Interpreter::create(*In->M, (*F)->Name);
+      return simulate(In->Src, M, **F, Opts, *B);
+    auto Interp = ircgpu::Interpreter::create(M, (*F)->Name);
     if (!Interp)
       return Interp.takeError();
     return (*Interp)->run(B->Args);

@@ -1,9 +1,10 @@
 //===- RunGpu.cpp - `irc-gpu run --device cuda[:N]|auto` on a GPU ---------===//
 //
 // The GPU half of `run`: the entry is compiled into a launch plan, its code
-// comes from the module cache (or is compiled and stored there), the plan is
-// loaded on the device, the .npy buffers are uploaded, the plan runs, and the
-// buffers come back so that --out writes what the GPU computed.
+// comes from the module cache (or is compiled and stored there) — or both
+// come from a bundle — the plan is loaded on the device, the .npy buffers are
+// uploaded, the plan runs, and the buffers come back so that --out writes what
+// the GPU computed.
 //
 //===----------------------------------------------------------------------===//
 #include "RunGpu.h"
@@ -52,12 +53,17 @@ Expected<std::string> chooseTarget(const ircgpu::Device &Dev,
 
 } // namespace
 
+std::string cacheKey(const ircgpu::Module &M, StringRef Entry,
+                     const CodegenOptions &Codegen) {
+  return ircgpu::moduleHash(
+      M, {Entry.str(), Codegen.Target, Codegen.hashOptions()});
+}
+
 Expected<ircgpu::CodeObject> compileCached(const ircgpu::Module &M,
                                            StringRef Entry,
                                            const CodegenOptions &Codegen,
                                            const ircgpu::Plan &P) {
-  std::string Key = ircgpu::moduleHash(
-      M, {Entry.str(), Codegen.Target, Codegen.hashOptions()});
+  std::string Key = cacheKey(M, Entry, Codegen);
   auto Payload = ircgpu::processModuleCache().getOrCompile(
       Key, [&]() -> Expected<std::string> {
         auto C = ircgpu::compilePlanCode(P, Codegen.library());
@@ -88,8 +94,13 @@ Expected<std::vector<uint64_t>> runOnGpu(ircgpu::Device &Dev, const Source &Src,
   auto Code = compileCached(M, F.Name, Codegen, *P);
   if (!Code)
     return Code.takeError();
-  auto LP = ircgpu::LoadedPlan::load(Dev, std::move(*P), Codegen.Checked,
-                                     Code->Bytes);
+  return runPlanOnGpu(Dev, std::move(*P), Codegen.Checked, Code->Bytes, F, B);
+}
+
+Expected<std::vector<uint64_t>>
+runPlanOnGpu(ircgpu::Device &Dev, ircgpu::Plan P, bool Checked, StringRef Image,
+             const ircgpu::Function &F, Bindings &B) {
+  auto LP = ircgpu::LoadedPlan::load(Dev, std::move(P), Checked, Image);
   if (!LP)
     return runtimeError(toString(LP.takeError()));
 

@@ -29,8 +29,7 @@ Error runtimeError(const Twine &Msg) {
   return make_error<ToolError>(ExitRuntime, Msg.str());
 }
 
-/// The file (or stdin for "-"), read whole.
-static Expected<Source> readSource(StringRef Path) {
+Expected<Source> readSource(StringRef Path) {
   // No null terminator needed: the parser takes a StringRef. Large files are
   // mapped, not copied.
   auto BufOrErr =
@@ -45,17 +44,21 @@ static Expected<Source> readSource(StringRef Path) {
   return S;
 }
 
+Expected<Input> loadInput(Source Src) {
+  auto MOrErr = ircgpu::parseAndVerify(Src.text());
+  if (!MOrErr) {
+    ircgpu::printDiagnostics(errs(), Src.DisplayName, Src.text(),
+                             MOrErr.takeError());
+    return make_error<ToolError>(ExitInput, ""); // already reported
+  }
+  return Input{std::move(Src), std::move(*MOrErr)};
+}
+
 Expected<Input> loadInput(StringRef Path) {
   auto Src = readSource(Path);
   if (!Src)
     return Src.takeError();
-  auto MOrErr = ircgpu::parseAndVerify(Src->text());
-  if (!MOrErr) {
-    ircgpu::printDiagnostics(errs(), Src->DisplayName, Src->text(),
-                             MOrErr.takeError());
-    return make_error<ToolError>(ExitInput, ""); // already reported
-  }
-  return Input{std::move(*Src), std::move(*MOrErr)};
+  return loadInput(std::move(*Src));
 }
 
 Expected<const ircgpu::Function *> findEntry(const ircgpu::Module &M,

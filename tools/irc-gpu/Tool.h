@@ -60,8 +60,13 @@ struct Input {
   std::unique_ptr<ircgpu::Module> M;
 };
 
-/// Reads, parses and verifies Path. On a VIR error prints the diagnostics
-/// and returns a ToolError with an empty message (already reported).
+/// Reads Path (or stdin for "-") whole.
+llvm::Expected<Source> readSource(llvm::StringRef Path);
+
+/// Parses and verifies Src. On a VIR error prints the diagnostics and
+/// returns a ToolError with an empty message (already reported).
+llvm::Expected<Input> loadInput(Source Src);
+/// readSource, then loadInput.
 llvm::Expected<Input> loadInput(llvm::StringRef Path);
 
 /// The function named by --entry (`name` or `@name`), or a usage error.
@@ -78,8 +83,9 @@ int reportAndExit(llvm::Error Err);
 
 /// Options that change the generated code, hence the module hash.
 struct CodegenOptions {
-  std::string Target;    ///< "" = none given
-  unsigned OptLevel = 2; ///< -O0..-O3
+  std::string Target;         ///< "" = none given
+  unsigned OptLevel = 2;      ///< -O0..-O3
+  bool OptLevelGiven = false; ///< -O was on the command line
   bool Checked = false;
   bool AllowSequential = false;
   /// The canonical list that goes into HashInputs::Options.

@@ -55,8 +55,8 @@ cl::opt<std::string> CompileEntry("entry",
 cl::opt<std::string>
     Emit("emit",
          cl::desc("What to write: plan (the launch plan, readable), llvm, "
-                  "ptx, cubin, hsaco or bundle (the default; code generation "
-                  "is not implemented yet)"),
+                  "ptx, cubin, hsaco or bundle (the default: the plan and its "
+                  "code, which `irc-gpu run` loads)"),
          cl::value_desc("kind"), cl::init("bundle"), cl::sub(CompileCmd),
          cl::cat(Category));
 cl::list<std::string>
@@ -127,16 +127,19 @@ constexpr const char *Overview =
     "  irc-gpu fmt FILE\n"
     "  irc-gpu hash FILE [--entry NAME] [--target T] [-O0..-O3]\n"
     "  irc-gpu compile FILE --entry NAME --target T [-o OUT] [--emit KIND]\n"
-    "  irc-gpu run FILE --entry NAME [--device D] [--arg NAME=VALUE]... "
+    "  irc-gpu run FILE|BUNDLE --entry NAME [--device D] [--arg NAME=VALUE]... "
     "[--out NAME=PATH]...\n"
     "  irc-gpu cache dir|stats|clear\n\n"
-    "FILE '-' reads stdin. Exit status: 0 success, 1 error in the input, "
+    "FILE '-' reads stdin. A BUNDLE is what `compile` writes by default "
+    "(--emit bundle); `run` runs its plan and code as they are.\nExit status: "
+    "0 success, 1 error in the input, "
     "2 bad usage, 3 device or runtime error.\n";
 
 irctool::CodegenOptions codegenOptions() {
   irctool::CodegenOptions C;
   C.Target = Target;
   C.OptLevel = OptLevel[0] - '0';
+  C.OptLevelGiven = OptLevel.getNumOccurrences() > 0;
   C.Checked = Checked;
   C.AllowSequential = AllowSequential;
   return C;
