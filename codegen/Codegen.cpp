@@ -19,6 +19,8 @@
 #include "llvm/IR/Verifier.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <chrono>
+
 using namespace llvm;
 
 namespace ircgpu {
@@ -135,22 +137,47 @@ struct LoweredPlan {
   std::unique_ptr<llvm::Module> M;
 };
 
+/// Adds the milliseconds since it was made (or last lapped) to a stage of
+/// CompileTimings; does nothing without one.
+class StageClock {
+public:
+  explicit StageClock(CompileTimings *T) : T(T) {}
+  void lap(double CompileTimings::*Stage) {
+    auto Now = std::chrono::steady_clock::now();
+    if (T)
+      T->*Stage +=
+          std::chrono::duration<double, std::milli>(Now - Start).count();
+    Start = Now;
+  }
+
+private:
+  CompileTimings *T;
+  std::chrono::steady_clock::time_point Start =
+      std::chrono::steady_clock::now();
+};
+
 Expected<LoweredPlan> lowerAndOptimize(const Plan &P,
-                                       const CodegenOptions &Opts) {
+                                       const CodegenOptions &Opts,
+                                       CompileTimings *Timings = nullptr) {
+  StageClock Clock(Timings);
   LoweredPlan L;
   auto T = createTarget(Opts.Target);
   if (!T)
     return T.takeError();
   L.T = std::move(*T);
+  Clock.lap(&CompileTimings::TargetMs);
   L.Ctx = std::make_unique<LLVMContext>();
   auto M = lowerPlanKernels(P, *L.T, *L.Ctx, Opts.Checked);
   if (!M)
     return M.takeError();
   L.M = std::move(*M);
+  Clock.lap(&CompileTimings::LowerMs);
   if (Error E = L.T->linkMathLibrary(*L.M))
     return E;
+  Clock.lap(&CompileTimings::LinkMs);
   if (Error E = L.T->optimize(*L.M, Opts.OptLevel))
     return E;
+  Clock.lap(&CompileTimings::OptimizeMs);
   return L;
 }
 
@@ -190,15 +217,19 @@ Expected<CodeObject> CodeObject::deserialize(StringRef Data) {
 }
 
 Expected<CodeObject> compilePlanCode(const Plan &P,
-                                     const CodegenOptions &Opts) {
-  auto L = lowerAndOptimize(P, Opts);
+                                     const CodegenOptions &Opts,
+                                     CompileTimings *Timings) {
+  auto L = lowerAndOptimize(P, Opts, Timings);
   if (!L)
     return L.takeError();
+  StageClock Clock(Timings);
   auto Asm = L->T->emitAssembly(*L->M, Opts.OptLevel);
   if (!Asm)
     return Asm.takeError();
+  Clock.lap(&CompileTimings::AssemblyMs);
   CodeObject C;
   auto Obj = L->T->assembleObject(*Asm);
+  Clock.lap(&CompileTimings::ObjectMs);
   if (Obj) {
     C.Kind = CodeObject::Format::Cubin;
     C.Bytes = std::move(*Obj);

@@ -75,11 +75,25 @@ struct CodeObject {
   static llvm::Expected<CodeObject> deserialize(llvm::StringRef Data);
 };
 
+/// Wall-clock milliseconds of each stage of compilePlanCode (for the
+/// benchmark harness, `irc-gpu bench`); a stage that did not run stays 0.
+struct CompileTimings {
+  double TargetMs = 0;   ///< createTarget (LLVM target set-up)
+  double LowerMs = 0;    ///< plan kernels -> LLVM IR (lowerPlanKernels)
+  double LinkMs = 0;     ///< math library (libdevice) linked
+  double OptimizeMs = 0; ///< LLVM's -O pipeline
+  double AssemblyMs = 0; ///< LLVM backend: PTX
+  double ObjectMs = 0;   ///< PTX -> cubin (nvJitLink)
+};
+
 /// The device code of P for Opts: LLVM IR, the math library linked, optimised
 /// at Opts.OptLevel, assembly, then a cubin through nvJitLink where that
-/// library exists, else the assembly itself (the driver JITs PTX).
+/// library exists, else the assembly itself (the driver JITs PTX). When
+/// Timings is given, the time of each stage is written there; the result is
+/// the same either way.
 llvm::Expected<CodeObject> compilePlanCode(const Plan &P,
-                                           const CodegenOptions &Opts);
+                                           const CodegenOptions &Opts,
+                                           CompileTimings *Timings = nullptr);
 
 } // namespace ircgpu
 

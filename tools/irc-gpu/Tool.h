@@ -140,6 +140,14 @@ struct RunOptions {
 };
 llvm::Error runRun(const RunOptions &Opts);
 
+} // namespace irctool
+namespace ircbench {
+struct BenchOptions;
+}
+namespace irctool {
+/// `irc-gpu bench` (benchmarks/harness/Bench.h).
+llvm::Error runBenchCmd(const ircbench::BenchOptions &Opts);
+
 struct CacheOptions {
   std::string Action; ///< dir, stats or clear ("" = none given)
 };

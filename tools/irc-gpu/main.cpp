@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 #include "Tool.h"
 
+#include "Bench.h"
+
 #include "ircgpu/Version.h"
 
 #include "llvm/Support/CommandLine.h"
@@ -28,6 +30,8 @@ cl::SubCommand RunCmd("run", "Run an entry function and print its results");
 cl::SubCommand
     CompileCmd("compile",
                "Compile an entry function into a launch plan and GPU code");
+cl::SubCommand BenchCmd("bench", "Benchmark irc-gpu against hand-written "
+                                 "CUDA on a GPU (benchmarks/README.md)");
 cl::SubCommand CacheCmd("cache",
                         "Show or clear the compiled-module cache on disk");
 
@@ -116,6 +120,49 @@ cl::list<std::string>
                   "as a 1-D .npy file"),
          cl::value_desc("NAME=PATH"), cl::sub(RunCmd), cl::cat(Category));
 
+cl::list<std::string>
+    BenchWorkloads("workload",
+                   cl::desc("Run only this workload (repeatable; default: "
+                            "all)"),
+                   cl::value_desc("NAME"), cl::sub(BenchCmd),
+                   cl::cat(Category));
+cl::opt<unsigned> BenchRepeat(
+    "repeat",
+    cl::desc("The most timed runs per measurement (default 100; fewer when "
+             "they take over half a second)"),
+    cl::value_desc("N"), cl::init(100), cl::sub(BenchCmd), cl::cat(Category));
+cl::opt<std::string> BenchJson("json",
+                               cl::desc("Write one JSON line per measurement "
+                                        "to FILE"),
+                               cl::value_desc("FILE"), cl::sub(BenchCmd),
+                               cl::cat(Category));
+cl::opt<std::string>
+    BenchRefs("refs",
+              cl::desc("The hand-written CUDA references "
+                       "(benchmarks/build-refs.sh makes refs.cubin)"),
+              cl::value_desc("refs.cubin"), cl::sub(BenchCmd),
+              cl::cat(Category));
+cl::opt<std::string> BenchDevice("device",
+                                 cl::desc("The GPU: cuda (default) or cuda:N"),
+                                 cl::value_desc("D"), cl::init("cuda"),
+                                 cl::sub(BenchCmd), cl::cat(Category));
+cl::opt<bool> BenchDryRun(
+    "dry-run",
+    cl::desc("No GPU: run the workloads at small sizes on the plan simulator "
+             "through the harness's checks, and the compile and cache "
+             "measurements"),
+    cl::sub(BenchCmd), cl::cat(Category));
+cl::opt<unsigned long long> BenchSeed("seed",
+                                      cl::desc("Seed of the random inputs"),
+                                      cl::value_desc("N"), cl::init(1),
+                                      cl::sub(BenchCmd), cl::cat(Category));
+cl::opt<std::string> BenchMeasure("measure", cl::Hidden,
+                                  cl::desc("Internal: cold-compile|disk-hit"),
+                                  cl::sub(BenchCmd), cl::cat(Category));
+cl::opt<std::string> BenchCacheDir("cache-dir", cl::Hidden,
+                                   cl::desc("Internal: for --measure disk-hit"),
+                                   cl::sub(BenchCmd), cl::cat(Category));
+
 cl::opt<std::string>
     CacheAction(cl::Positional,
                 cl::desc("<dir | stats | clear>: print the cache directory, "
@@ -129,6 +176,8 @@ constexpr const char *Overview =
     "  irc-gpu compile FILE --entry NAME --target T [-o OUT] [--emit KIND]\n"
     "  irc-gpu run FILE|BUNDLE --entry NAME [--device D] [--arg NAME=VALUE]... "
     "[--out NAME=PATH]...\n"
+    "  irc-gpu bench [--workload NAME]... [--repeat N] [--json FILE] "
+    "[--refs refs.cubin] [--device cuda:N] [--dry-run]\n"
     "  irc-gpu cache dir|stats|clear\n\n"
     "FILE '-' reads stdin. A BUNDLE is what `compile` writes by default "
     "(--emit bundle); `run` runs its plan and code as they are.\nExit status: "
@@ -198,12 +247,26 @@ int main(int argc, char **argv) {
     O.Codegen = codegenOptions();
     return irctool::reportAndExit(irctool::runRun(O));
   }
+  if (BenchCmd) {
+    ircbench::BenchOptions O;
+    O.Workloads = BenchWorkloads;
+    O.Repeat = BenchRepeat;
+    O.JsonPath = BenchJson;
+    O.RefsPath = BenchRefs;
+    O.Device = BenchDevice;
+    O.DryRun = BenchDryRun;
+    O.Seed = BenchSeed;
+    O.Measure = BenchMeasure;
+    O.CacheDir = BenchCacheDir;
+    O.Argv0 = argv[0];
+    return irctool::reportAndExit(irctool::runBenchCmd(O));
+  }
   if (CacheCmd) {
     irctool::CacheOptions O;
     O.Action = CacheAction;
     return irctool::reportAndExit(irctool::runCache(O));
   }
-  errs() << "irc-gpu: error: no subcommand given (fmt, hash, compile, run or "
-            "cache); see 'irc-gpu --help'\n";
+  errs() << "irc-gpu: error: no subcommand given (fmt, hash, compile, run, "
+            "bench or cache); see 'irc-gpu --help'\n";
   return irctool::ExitUsage;
 }
