@@ -11,6 +11,9 @@
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/IR/InlineAsm.h"
+#include "llvm/IR/Instructions.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Linker/Linker.h"
 #include "llvm/Support/FileSystem.h"
@@ -54,6 +57,46 @@ bool callsLibDevice(const llvm::Module &M) {
     if (F.isDeclaration() && F.getName().starts_with("__nv_"))
       return true;
   return false;
+}
+
+/// Intrinsics of a newer LLVM that a newer libdevice calls: CUDA 13's
+/// __nv_fast_tanhf calls llvm.nvvm.tanh.approx.f32 (LLVM 20's), which LLVM
+/// 19 takes for an unknown external function and prints as a PTX call that
+/// ptxas rejects. Each becomes the one instruction it stands for.
+struct NewIntrinsic {
+  const char *Name, *Asm, *Constraints;
+};
+constexpr NewIntrinsic NewIntrinsics[] = {
+    {"llvm.nvvm.tanh.approx.f32", "tanh.approx.f32 $0, $1;", "=f,f"},
+};
+
+Error lowerNewIntrinsics(llvm::Module &M, const std::string &Path) {
+  for (llvm::Function &F : make_early_inc_range(M)) {
+    if (!F.isDeclaration() || !F.getName().starts_with("llvm.nvvm.") ||
+        F.getIntrinsicID() != Intrinsic::not_intrinsic)
+      continue;
+    const auto *N = find_if(NewIntrinsics, [&](const NewIntrinsic &I) {
+      return F.getName() == I.Name;
+    });
+    if (N == std::end(NewIntrinsics))
+      return libDeviceError("libdevice '" + Path + "' calls " + F.getName() +
+                            ", an intrinsic this LLVM does not know");
+    InlineAsm *Asm = InlineAsm::get(F.getFunctionType(), N->Asm,
+                                    N->Constraints, /*hasSideEffects=*/false);
+    for (User *U : make_early_inc_range(F.users())) {
+      auto *Call = dyn_cast<CallInst>(U);
+      if (!Call)
+        return libDeviceError("libdevice '" + Path + "' takes the address of " +
+                              F.getName());
+      SmallVector<Value *, 2> Args(Call->args());
+      auto *New = CallInst::Create(Asm, Args, "", Call->getIterator());
+      New->takeName(Call);
+      Call->replaceAllUsesWith(New);
+      Call->eraseFromParent();
+    }
+    F.eraseFromParent();
+  }
+  return Error::success();
 }
 
 } // namespace
@@ -106,6 +149,8 @@ Error linkLibDevice(llvm::Module &M) {
   for (const llvm::Function &F : M)
     if (F.isDeclaration() && F.getName().starts_with("__nv_"))
       return libDeviceError("libdevice '" + *Path + "' has no " + F.getName());
+  if (Error E = lowerNewIntrinsics(M, *Path))
+    return E;
 
   // Only kernels are entry points: internal linkage lets the optimiser
   // inline and drop the rest, and keeps their names out of the PTX.

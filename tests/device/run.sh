@@ -9,7 +9,9 @@
 #  3. the e2e corpus on interp, sim and cuda (run_corpus.py);
 #  4. programs at GPU scale (run_scale.py);
 #  5. the module cache across processes: a second process loads from disk,
-#     a corrupted entry is rebuilt.
+#     a corrupted entry is rebuilt;
+#  6. math accuracy: every math op (f32, f64, f32 afn) on the GPU against
+#     the interpreter within the ULP bounds of docs/codegen.md (run_math.py).
 # Prints "DEVICE: OK" when everything passed.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -52,7 +54,9 @@ check() { "$@"; local rc=$?; echo "exit: $rc"; [ $rc -eq 0 ] || status=1; }
     echo "cache: FAILED"; status=1
   fi
   unset IRC_GPU_CACHE_DIR IRC_GPU_CACHE_STATS
-  section "6. demo"
+  section "6. math accuracy (libdevice against glibc, ULP bounds)"
+  check python3 tests/device/run_math.py "$IRC" /tmp/math
+  section "7. demo"
   $IRC run examples/sum.vir --entry sum --arg n=1000 --arg x=@$x
   echo
   [ $status -eq 0 ] && echo "DEVICE: OK" || echo "DEVICE: FAILED"
