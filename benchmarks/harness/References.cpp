@@ -195,7 +195,7 @@ makeReferences(Device &Dev, ModuleHandle Refs, const Workload &W,
                              "no reference for workload " + Name);
   }
   Out.push_back(std::move(R));
-  return std::move(Out);
+  return Out;
 }
 
 Expected<Launch> rawPlanLaunch(const LoadedPlan &LP, ArrayRef<DeviceArg> Args) {
