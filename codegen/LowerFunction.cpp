@@ -278,6 +278,10 @@ Error Lowering::lowerOp(const Op &O) {
     for (size_t I = 0; I < O.Operands.size(); ++I)
       Args.push_back(Arg(I));
     R = callMath(O, Args);
+    // sqrt is correctly rounded (IEEE): llvm.sqrt where the target's library
+    // gives no exact one.
+    if (!R && O.Code == Opcode::Sqrt)
+      R = B.CreateUnaryIntrinsic(Intrinsic::sqrt, Args[0]);
     if (!R)
       return internalError("target " + T.name() + " has no function for `" +
                            opcodeName(O.Code) + "`");

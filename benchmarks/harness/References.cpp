@@ -255,8 +255,13 @@ Expected<Launch> rawPlanLaunch(const LoadedPlan &LP, ArrayRef<DeviceArg> Args) {
       L.Words.push_back(*V);
       break;
     }
+    case ParamKind::SlotArray:
+      // Every argument above is host-known, so the kernel reads nothing
+      // from the slot array: a null pointer stands for it.
+      L.Words.push_back(0);
+      break;
     default:
-      return Fail("the kernel takes the slot array or scratch");
+      return Fail("the kernel takes scratch memory or checked-mode state");
     }
   }
   return L;

@@ -56,15 +56,17 @@ constexpr SMEntry SMTable[] = {
 /// LowerGpuOpsToNVVMOps keeps the same pairs), and the fast f32 one that
 /// `afn` allows (the __nv_fast_* behind CUDA's __expf, __sinf, ...; null:
 /// none exists, the accurate one is used; f64 has none). Their error bounds
-/// are in docs/codegen.md ("Math"). fma is not here: the common lowering
-/// uses llvm.fma, which NVPTX lowers to fma.rn exactly.
+/// are in docs/codegen.md ("Math"). fma and sqrt are not here: the common
+/// lowering uses llvm.fma and llvm.sqrt, which NVPTX lowers to fma.rn and
+/// sqrt.rn exactly (libdevice's __nv_sqrtf asks NVVMReflect for
+/// __CUDA_PREC_SQRT, which LLVM answers 0, and takes sqrt.approx: 1 ulp off,
+/// seen on the H200, tests/device/LOG.md).
 struct MathEntry {
   Opcode Op;
   const char *F32, *F64, *FastF32;
 };
 constexpr MathEntry MathTable[] = {
     {Opcode::FRem, "__nv_fmodf", "__nv_fmod", nullptr}, // exact, unlike frem
-    {Opcode::Sqrt, "__nv_sqrtf", "__nv_sqrt", nullptr},
     {Opcode::Rsqrt, "__nv_rsqrtf", "__nv_rsqrt", nullptr},
     {Opcode::Exp, "__nv_expf", "__nv_exp", "__nv_fast_expf"},
     {Opcode::Exp2, "__nv_exp2f", "__nv_exp2", nullptr}, // already ex2.approx
