@@ -1,8 +1,9 @@
 //===- runtime/PlanExecutor.cpp - run a launch plan on a Device -----------===//
 //
-// LoadedPlan::run (include/ircgpu/Executor.h). One PlanRun per call: it owns
-// the run's device memory (the slot array with a scratch half for plan-loop
-// updates, the reductions' partials, checked mode's error record) and walks
+// LoadedPlan::run (include/ircgpu/Executor.h). One PlanRun per call: it uses
+// one RunMemory of the LoadedPlan's pool (the slot array with a scratch half
+// for plan-loop updates, the reductions' partials, checked mode's error
+// record; allocated once, reused by later runs) and walks
 // the plan's steps as the plan simulator does (runtime/Simulator.cpp), with
 // launches instead of interpretation. Everything is queued on the caller's
 // stream; the host waits only where it needs a value (Executor.h).
@@ -39,10 +40,20 @@ const char *accessName(uint32_t A) {
   return A < 4 ? Names[A] : "access";
 }
 
+} // namespace
+
+struct LoadedPlan::RunMemory {
+  DeviceBuffer Slots, Partials, ErrorRecord;
+};
+
+namespace {
+
 class PlanRun : public PlanWalker<PlanRun> {
 public:
-  PlanRun(const LoadedPlan &LP, const Stream &S)
-      : PlanWalker(LP.plan()), LP(LP), ABI(LP.abi()), Dev(LP.device()), S(S) {}
+  PlanRun(const LoadedPlan &LP, const Stream &S, LoadedPlan::RunMemory &Mem)
+      : PlanWalker(LP.plan()), LP(LP), ABI(LP.abi()), Dev(LP.device()), S(S),
+        Slots(Mem.Slots), Partials(Mem.Partials), ErrorRecord(Mem.ErrorRecord) {
+  }
 
   Error init(ArrayRef<DeviceArg> Args);
   Expected<std::vector<uint64_t>> finish();
@@ -69,7 +80,21 @@ private:
   /// buffers, so they outlive them too).
   std::deque<uint64_t> Staged;
   std::vector<uint64_t> Initial; ///< the slot array's first contents
-  DeviceBuffer Slots, Partials, ErrorRecord;
+  /// The run's device memory (LoadedPlan::RunMemory), allocated by the first
+  /// run that needs it and reused after.
+  DeviceBuffer &Slots, &Partials, &ErrorRecord;
+
+  /// Buf holds at least Bytes: reused, or allocated anew.
+  Error ensure(DeviceBuffer &Buf, uint64_t Bytes) {
+    if (Buf && Buf.size() >= Bytes)
+      return Error::success();
+    Buf.reset();
+    auto New = Dev.alloc(Bytes);
+    if (!New)
+      return New.takeError();
+    Buf = std::move(*New);
+    return Error::success();
+  }
 
   const uint64_t *stage(uint64_t Word) {
     Staged.push_back(Word);
@@ -114,26 +139,19 @@ Error PlanRun::init(ArrayRef<DeviceArg> Args) {
   // The slot array: one word per slot, then as many scratch words for the
   // simultaneous updates of plan-loop variables. Host-known values are
   // written once, so a device function may also read them from the array.
-  auto SlotBuf = Dev.alloc(std::max<size_t>(2 * N, 1) * 8);
-  if (!SlotBuf)
-    return SlotBuf.takeError();
-  Slots = std::move(*SlotBuf);
+  if (Error E = ensure(Slots, std::max<size_t>(2 * N, 1) * 8))
+    return E;
   // From a copy: Host changes as plan loops run, before the copy may have.
   Initial = Host;
   if (N)
     if (Error E = Dev.copyToDeviceAsync(Slots, Initial.data(), N * 8, 0, S))
       return E;
-  if (ABI.MaxReductions) {
-    auto Buf = Dev.alloc(partialsOffset(ABI.MaxReductions, 0));
-    if (!Buf)
-      return Buf.takeError();
-    Partials = std::move(*Buf);
-  }
+  if (ABI.MaxReductions)
+    if (Error E = ensure(Partials, partialsOffset(ABI.MaxReductions, 0)))
+      return E;
   if (ABI.Checked) {
-    auto Buf = Dev.alloc(sizeof(DeviceErrorRecord));
-    if (!Buf)
-      return Buf.takeError();
-    ErrorRecord = std::move(*Buf);
+    if (Error E = ensure(ErrorRecord, sizeof(DeviceErrorRecord)))
+      return E;
     if (Error E = Dev.memsetAsync(ErrorRecord, 0, sizeof(DeviceErrorRecord), S))
       return E;
   }
@@ -304,9 +322,12 @@ Error PlanRun::copySlots(ArrayRef<SlotId> From, ArrayRef<SlotId> To) {
 }
 
 Expected<std::vector<uint64_t>> PlanRun::finish() {
+  // The slot array comes back only when a result lives there.
   size_t N = P.Slots.size();
   std::vector<uint64_t> Words(N);
-  if (N)
+  bool OnDevice =
+      any_of(P.Returns, [&](SlotId R) { return !ABI.HostKnown[R]; });
+  if (OnDevice)
     if (Error E = Dev.copyToHostAsync(Words.data(), Slots, N * 8, 0, S))
       return E;
   DeviceErrorRecord Rec{};
@@ -364,6 +385,9 @@ LoadedPlan::load(Device &Dev, Plan P, bool Checked, StringRef Image) {
   return LP;
 }
 
+LoadedPlan::LoadedPlan(Device &Dev, Plan P, PlanABI ABI)
+    : Dev(Dev), P(std::move(P)), ABI(std::move(ABI)) {}
+
 LoadedPlan::~LoadedPlan() {
   if (Module.Handle)
     consumeError(Dev.unloadModule(Module));
@@ -371,15 +395,33 @@ LoadedPlan::~LoadedPlan() {
 
 Expected<std::vector<uint64_t>> LoadedPlan::run(ArrayRef<DeviceArg> Args,
                                                 const Stream &S) const {
-  PlanRun R(*this, S);
-  Error E = R.init(Args);
-  if (!E)
-    E = R.runSteps(P.Steps);
-  if (E) {
+  std::unique_ptr<RunMemory> Mem;
+  {
+    std::lock_guard<std::mutex> Lock(PoolLock);
+    if (!Pool.empty()) {
+      Mem = std::move(Pool.back());
+      Pool.pop_back();
+    }
+  }
+  if (!Mem)
+    Mem = std::make_unique<RunMemory>();
+  auto Out = [&]() -> Expected<std::vector<uint64_t>> {
+    PlanRun R(*this, S, *Mem);
+    Error E = R.init(Args);
+    if (!E)
+      E = R.runSteps(P.Steps);
+    if (!E) {
+      auto Results = R.finish();
+      if (Results)
+        return Results;
+      E = Results.takeError();
+    }
     // Work already enqueued may still use the run's host words and device
-    // memory, which go with R: wait for it first.
+    // memory: wait for it before they go (or back to the pool).
     consumeError(Dev.synchronize(S));
     return E;
-  }
-  return R.finish();
+  }();
+  std::lock_guard<std::mutex> Lock(PoolLock);
+  Pool.push_back(std::move(Mem));
+  return Out;
 }

@@ -87,7 +87,7 @@ Expected<Built> buildWorkload(const Workload &W) {
     return runtime(P.takeError(), Twine("workload ") + W.Name);
   B.P = std::move(*P);
   B.Key = moduleHash(*B.M, {W.Entry, Target, hashOptions()});
-  return std::move(B);
+  return B;
 }
 
 Expected<std::string> compileSerialized(const Plan &P,
@@ -126,9 +126,9 @@ Expected<Stats> timeOnStream(Device &Dev, const Stream &S,
                              function_ref<Error()> Run, unsigned MaxReps) {
   for (int I = 0; I < 3; ++I)
     if (Error E = Run())
-      return std::move(E);
+      return E;
   if (Error E = Dev.synchronize(S))
-    return std::move(E);
+    return E;
   auto Start = Dev.createEvent(), End = Dev.createEvent();
   if (!Start)
     return Start.takeError();
@@ -139,11 +139,11 @@ Expected<Stats> timeOnStream(Device &Dev, const Stream &S,
   unsigned Reps = std::max(5u, MaxReps);
   for (unsigned R = 0; R < Reps; ++R) {
     if (Error E = Dev.record(*Start, S))
-      return std::move(E);
+      return E;
     if (Error E = Run())
-      return std::move(E);
+      return E;
     if (Error E = Dev.record(*End, S))
-      return std::move(E);
+      return E;
     auto T = Dev.elapsedMs(*Start, *End);
     if (!T)
       return T.takeError();
@@ -466,14 +466,14 @@ Error Harness::runWorkloadGpu(const Workload &W) {
     R.Buffers.resize(In.Buffers.size());
     R.Returns = std::move(Returns);
     if (Error E = Dev->synchronize(S))
-      return std::move(E);
+      return E;
     for (unsigned I : In.Outputs) {
       R.Buffers[I] = In.Buffers[I];
       if (Error E = Dev->copyToHost(R.Buffers[I].Bytes.data(), Bufs[I],
                                     Bufs[I].size()))
-        return std::move(E);
+        return E;
     }
-    return std::move(R);
+    return R;
   };
 
   // irc-gpu: the plan, its code through the module cache, loaded.

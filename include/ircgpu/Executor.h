@@ -25,6 +25,7 @@
 #include "llvm/Support/Error.h"
 
 #include <memory>
+#include <mutex>
 #include <vector>
 
 namespace ircgpu {
@@ -70,14 +71,23 @@ public:
   };
   const Kernels &kernels(uint32_t F) const { return Handles[F]; }
 
+  /// The device memory of one run (slot array, partials, error record);
+  /// opaque outside the executor.
+  struct RunMemory;
+
 private:
-  LoadedPlan(Device &Dev, Plan P, PlanABI ABI)
-      : Dev(Dev), P(std::move(P)), ABI(std::move(ABI)) {}
+  LoadedPlan(Device &Dev, Plan P, PlanABI ABI);
   Device &Dev;
   Plan P;
   PlanABI ABI;
   ModuleHandle Module;
   std::vector<Kernels> Handles; ///< by Plan::Code function index
+
+  /// Finished runs leave their device memory here for the next: an
+  /// allocation costs more than most kernels, and cuMemFree waits for the
+  /// whole device.
+  mutable std::mutex PoolLock;
+  mutable std::vector<std::unique_ptr<RunMemory>> Pool;
 };
 
 } // namespace ircgpu

@@ -122,17 +122,27 @@ protected:
     return Out;
   }
 
+  /// The device block at P: still allocated (the LoadedPlan keeps a run's
+  /// memory for the next run) or freed; null if there is none.
+  const std::vector<uint8_t> *block(DevicePtr P) const {
+    auto Live = D.Blocks.find(P);
+    if (Live != D.Blocks.end())
+      return &Live->second;
+    auto Freed = D.FreedBlocks.find(P);
+    return Freed == D.FreedBlocks.end() ? nullptr : &Freed->second;
+  }
+
   /// The slot array of the run, after it: the block that Params[0] of the
-  /// launch named (the slot array parameter) points to, freed by the run.
+  /// launch named (the slot array parameter) points to.
   std::vector<uint64_t> slotWordsAfter(const LaunchRecord &R) const {
-    auto It = D.FreedBlocks.find(R.Params.at(0));
+    const std::vector<uint8_t> *B = block(R.Params.at(0));
     std::vector<uint64_t> W;
-    if (It == D.FreedBlocks.end()) {
+    if (!B) {
       ADD_FAILURE() << "parameter 0 of " << R.Kernel << " is no block";
       return W;
     }
-    W.resize(It->second.size() / 8);
-    std::memcpy(W.data(), It->second.data(), W.size() * 8);
+    W.resize(B->size() / 8);
+    std::memcpy(W.data(), B->data(), W.size() * 8);
     return W;
   }
 
@@ -167,6 +177,8 @@ TEST_P(ExecutorTest, Saxpy1DLaunchShapeAndParameters) {
   const PlanStep &K = P.Steps[0];
   ASSERT_EQ(K.Kind, StepKind::Kernel);
   const uint64_t A = f32w(2.5f);
+  DevicePtr FirstSlots = 0;
+  size_t LiveBlocks = 0;
   for (uint64_t N : {1ull, 255ull, 256ull, 257ull, 1000ull, 1ull << 20}) {
     SCOPED_TRACE("n = " + std::to_string(N));
     D.LaunchLog.clear();
@@ -176,6 +188,14 @@ TEST_P(ExecutorTest, Saxpy1DLaunchShapeAndParameters) {
     EXPECT_TRUE(R->empty());
     ASSERT_EQ(D.LaunchLog.size(), 1u);
     const LaunchRecord &L = D.LaunchLog[0];
+    // Runs after the first reuse its device memory: no allocation, the
+    // same slot array.
+    if (!FirstSlots) {
+      FirstSlots = L.Params.at(0);
+      LiveBlocks = D.Blocks.size();
+    }
+    EXPECT_EQ(L.Params.at(0), FirstSlots);
+    EXPECT_EQ(D.Blocks.size(), LiveBlocks);
     EXPECT_EQ(L.Kernel, "saxpy$k0");
     EXPECT_EQ(dims(L.Grid), std::to_string((N + 255) / 256) + "x1x1");
     EXPECT_EQ(dims(L.Block), "256x1x1");
@@ -373,9 +393,9 @@ TEST_P(ExecutorTest, ReductionTreeAndFinal) {
     Want.push_back(C.G);
     EXPECT_EQ(Tree.Params, Want);
     // The partials scratch holds ReductionMaxBlocks words per reduction.
-    auto It = D.FreedBlocks.find(Partials);
-    ASSERT_NE(It, D.FreedBlocks.end());
-    EXPECT_EQ(It->second.size(), 8u * ReductionMaxBlocks);
+    const std::vector<uint8_t> *B = block(Partials);
+    ASSERT_NE(B, nullptr);
+    EXPECT_EQ(B->size(), 8u * ReductionMaxBlocks);
   }
 }
 
