@@ -216,8 +216,7 @@ Expected<CodeObject> CodeObject::deserialize(StringRef Data) {
   return C;
 }
 
-Expected<CodeObject> compilePlanCode(const Plan &P,
-                                     const CodegenOptions &Opts,
+Expected<CodeObject> compilePlanCode(const Plan &P, const CodegenOptions &Opts,
                                      CompileTimings *Timings) {
   auto L = lowerAndOptimize(P, Opts, Timings);
   if (!L)

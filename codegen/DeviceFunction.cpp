@@ -25,6 +25,7 @@ DeviceFunctionBuilder::DeviceFunctionBuilder(const Plan &P, const PlanABI &ABI,
       break;
     case ParamKind::Count:
     case ParamKind::Blocks:
+    case ParamKind::GridTrips:
       Tys.push_back(B.getInt64Ty());
       break;
     default:
@@ -62,8 +63,8 @@ DeviceFunctionBuilder::DeviceFunctionBuilder(const Plan &P, const PlanABI &ABI,
     case ParamKind::GridLB:
       A->setName("lb" + Twine(Dim));
       break;
-    case ParamKind::GridUB:
-      A->setName("ub" + Twine(Dim));
+    case ParamKind::GridTrips:
+      A->setName("trips" + Twine(Dim));
       break;
     case ParamKind::GridStep:
       A->setName("step" + Twine(Dim++));
@@ -183,10 +184,7 @@ std::optional<BoundsChecks> DeviceFunctionBuilder::boundsChecks() {
 }
 
 llvm::Value *gridTripCount(DeviceFunctionBuilder &D, unsigned Dim) {
-  auto [LB, UB, Step] = D.gridBounds(Dim);
-  IRBuilder<> &B = D.builder();
-  return B.CreateZExt(emitTripCount(B, LB, UB, Step), B.getInt64Ty(),
-                      "trip" + Twine(Dim));
+  return D.gridBounds(Dim)[1];
 }
 
 SmallVector<llvm::Value *, 3> gridIndices(DeviceFunctionBuilder &D,
@@ -194,7 +192,7 @@ SmallVector<llvm::Value *, 3> gridIndices(DeviceFunctionBuilder &D,
   IRBuilder<> &B = D.builder();
   SmallVector<llvm::Value *, 3> Out;
   for (unsigned Dim = 0; Dim < Pos.size(); ++Dim) {
-    auto [LB, UB, Step] = D.gridBounds(Dim);
+    auto [LB, Trips, Step] = D.gridBounds(Dim);
     // Pos < trip count, so it fits the index type and LB + Pos * Step lies
     // in [LB, UB): the wrapping arithmetic is exact.
     llvm::Value *T = B.CreateTrunc(Pos[Dim], LB->getType());

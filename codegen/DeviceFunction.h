@@ -46,7 +46,8 @@ public:
   void storeSlot(SlotId Slot, llvm::Value *V);
   /// The first parameter of kind K (SlotArray, Partials, Blocks, ...).
   llvm::Value *param(ParamKind K);
-  /// The grid bounds of dimension D: LB, UB, Step (by-value parameters).
+  /// The grid of dimension D: LB, the trip count (i64), Step (by-value
+  /// parameters).
   std::array<llvm::Value *, 3> gridBounds(unsigned D);
   /// The values of Step::Args, in order (the outlined function's parameters
   /// after its grid indices).
@@ -78,7 +79,8 @@ llvm::Error emitScalarKernel(DeviceFunctionBuilder &D);
 llvm::Error emitTreeKernel(DeviceFunctionBuilder &D);
 llvm::Error emitFinalKernel(DeviceFunctionBuilder &D);
 
-/// The 64-bit trip count of grid dimension Dim of the builder's step.
+/// The 64-bit trip count of grid dimension Dim of the builder's step (a
+/// parameter: the executor computes it).
 llvm::Value *gridTripCount(DeviceFunctionBuilder &D, unsigned Dim);
 
 /// The values of the outlined function's grid indices for per-dimension

@@ -39,6 +39,11 @@ llvm::Value *identity(DeviceFunctionBuilder &D, const ReductionSpec &R) {
   return ConstantInt::get(Ty, Bits);
 }
 
+/// Points a Tree kernel's thread folds per trip of its main loop: enough
+/// independent loads in flight to cover memory latency (one per trip left
+/// a sum at half the bandwidth on the H200, benchmarks/results/).
+constexpr unsigned FoldUnroll = 4;
+
 /// The address of partial result Block (an i64) of reduction R.
 llvm::Value *partialAddress(DeviceFunctionBuilder &D, unsigned R,
                             llvm::Value *Block) {
@@ -145,39 +150,77 @@ SmallVector<llvm::Value *, 2> blockTree(DeviceFunctionBuilder &D,
 
 /// Runs `for (I = First; I < End; I += Stride)`, folding Fold(I) into one
 /// accumulator per reduction from the identity; returns the accumulators.
+/// With Unroll = U > 1, a first loop takes U points per trip while all U are
+/// in range: their Folds come first (independent, so their loads are in
+/// flight together), then the U combines in increasing order, then a second
+/// loop takes the rest one by one. The fold order, hence every bit, is the
+/// same as with U = 1.
 template <typename FoldFn>
 Expected<SmallVector<llvm::Value *, 2>>
 foldLoop(DeviceFunctionBuilder &D, llvm::Value *First, llvm::Value *End,
-         llvm::Value *Stride, FoldFn Fold) {
+         llvm::Value *Stride, FoldFn Fold, unsigned Unroll = 1) {
   IRBuilder<> &B = D.builder();
   const auto &Reds = D.step().Reductions;
-  BasicBlock *Pre = B.GetInsertBlock();
-  BasicBlock *Head = D.block("fold"), *Body = D.block("fold.body"),
-             *Done = D.block("fold.done");
-  B.CreateBr(Head);
-  B.SetInsertPoint(Head);
-  PHINode *I = B.CreatePHI(B.getInt64Ty(), 2, "i");
-  I->addIncoming(First, Pre);
-  SmallVector<PHINode *, 2> Accs;
-  for (const ReductionSpec &R : Reds) {
-    llvm::Value *Id = identity(D, R);
-    PHINode *Acc = B.CreatePHI(Id->getType(), 2, "acc");
-    Acc->addIncoming(Id, Pre);
-    Accs.push_back(Acc);
+  SmallVector<llvm::Value *, 2> Accs;
+  for (const ReductionSpec &R : Reds)
+    Accs.push_back(identity(D, R));
+  // One loop from Start while I < Limit, U points a trip; returns where it
+  // stopped.
+  auto Loop = [&](llvm::Value *Start, llvm::Value *Limit, unsigned U,
+                  const Twine &Name) -> Expected<llvm::Value *> {
+    BasicBlock *Pre = B.GetInsertBlock();
+    BasicBlock *Head = D.block(Name), *Body = D.block(Name + ".body"),
+               *Done = D.block(Name + ".done");
+    B.CreateBr(Head);
+    B.SetInsertPoint(Head);
+    PHINode *I = B.CreatePHI(B.getInt64Ty(), 2, "i");
+    I->addIncoming(Start, Pre);
+    SmallVector<PHINode *, 2> Phis;
+    for (llvm::Value *A : Accs) {
+      PHINode *Acc = B.CreatePHI(A->getType(), 2, "acc");
+      Acc->addIncoming(A, Pre);
+      Phis.push_back(Acc);
+    }
+    B.CreateCondBr(B.CreateICmpULT(I, Limit), Body, Done);
+    B.SetInsertPoint(Body);
+    std::vector<SmallVector<llvm::Value *, 2>> Xs;
+    llvm::Value *P = I;
+    for (unsigned K = 0; K < U; ++K) {
+      auto X = Fold(P);
+      if (!X)
+        return X.takeError();
+      Xs.push_back(std::move(*X));
+      P = B.CreateAdd(P, Stride, "", /*NUW=*/true);
+    }
+    BasicBlock *Latch = B.GetInsertBlock();
+    I->addIncoming(P, Latch);
+    for (size_t R = 0; R < Reds.size(); ++R) {
+      llvm::Value *A = Phis[R];
+      for (unsigned K = 0; K < U; ++K)
+        A = emitCombine(B, Reds[R].Combine, A, Xs[K][R]);
+      Phis[R]->addIncoming(A, Latch);
+    }
+    B.CreateBr(Head);
+    B.SetInsertPoint(Done);
+    for (size_t R = 0; R < Reds.size(); ++R)
+      Accs[R] = Phis[R];
+    return I;
+  };
+  llvm::Value *Start = First;
+  if (Unroll > 1) {
+    // I + (U - 1) * Stride < End  <=>  I < End - (U - 1) * Stride.
+    llvm::Value *Span = B.CreateMul(Stride, B.getInt64(Unroll - 1));
+    llvm::Value *Limit = B.CreateSelect(B.CreateICmpUGT(End, Span),
+                                        B.CreateSub(End, Span), B.getInt64(0));
+    auto Stop = Loop(Start, Limit, Unroll, "fold.x" + Twine(Unroll));
+    if (!Stop)
+      return Stop.takeError();
+    Start = *Stop;
   }
-  B.CreateCondBr(B.CreateICmpULT(I, End), Body, Done);
-  B.SetInsertPoint(Body);
-  auto Xs = Fold(I);
-  if (!Xs)
-    return Xs.takeError();
-  BasicBlock *Latch = B.GetInsertBlock();
-  I->addIncoming(B.CreateAdd(I, Stride, "", /*NUW=*/true), Latch);
-  for (size_t R = 0; R < Reds.size(); ++R)
-    Accs[R]->addIncoming(emitCombine(B, Reds[R].Combine, Accs[R], (*Xs)[R]),
-                         Latch);
-  B.CreateBr(Head);
-  B.SetInsertPoint(Done);
-  return SmallVector<llvm::Value *, 2>(Accs.begin(), Accs.end());
+  auto Stop = Loop(Start, End, 1, "fold");
+  if (!Stop)
+    return Stop.takeError();
+  return Accs;
 }
 
 /// Emits Write() for thread 0 of the block only, then returns from the kernel.
@@ -242,7 +285,8 @@ Error emitTreeKernel(DeviceFunctionBuilder &D) {
                                        ": one contribution per reduction "
                                        "expected");
         return *Rets;
-      });
+      },
+      FoldUnroll);
   if (!Accs)
     return Accs.takeError();
 

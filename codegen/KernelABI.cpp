@@ -82,7 +82,7 @@ private:
     C.Main.Shape = S.Reductions.empty() ? LaunchShape::Grid : LaunchShape::Tree;
     for (const GridDim &G : S.Grid) {
       C.Main.Params.push_back({ParamKind::GridLB, G.LB});
-      C.Main.Params.push_back({ParamKind::GridUB, G.UB});
+      C.Main.Params.push_back({ParamKind::GridTrips, G.UB});
       C.Main.Params.push_back({ParamKind::GridStep, G.Step});
     }
     addArgs(C.Main, S);

@@ -105,8 +105,8 @@ private:
   uint64_t mask(SlotId Slot, uint64_t Bits) const {
     return Bits & maskOf(shiftOf(type(Slot)));
   }
-  /// Launches K with DF's parameters; Bounds holds LB, UB, Step of each grid
-  /// dimension in order.
+  /// Launches K with DF's parameters; Bounds holds LB, the trip count and
+  /// Step of each grid dimension in order.
   Error launch(KernelHandle K, const DeviceFunction &DF, Dim3 Grid, Dim3 Block,
                uint64_t Blocks, ArrayRef<uint64_t> Bounds = {});
 };
@@ -180,7 +180,7 @@ Error PlanRun::launch(KernelHandle K, const DeviceFunction &DF, Dim3 Grid,
                       Dim3 Block, uint64_t Blocks, ArrayRef<uint64_t> Bounds) {
   // One 64-bit word per parameter: the driver reads as many bytes as the
   // parameter has, and the low bytes of a little-endian word are the value.
-  // Bounds: the grid's LB, UB, Step values, dimension by dimension, as the
+  // Bounds: the grid's LB, trip count and Step, dimension by dimension, as the
   // caller already has them (read back once if computed on the device).
   SmallVector<uint64_t, 16> Words(DF.Params.size());
   size_t NextBound = 0;
@@ -204,7 +204,7 @@ Error PlanRun::launch(KernelHandle K, const DeviceFunction &DF, Dim3 Grid,
       Words[I] = Counts[KP.Slot];
       break;
     case ParamKind::GridLB:
-    case ParamKind::GridUB:
+    case ParamKind::GridTrips:
     case ParamKind::GridStep:
       // runKernel read them (a device-computed bound once, not twice).
       Words[I] = Bounds[NextBound++];
@@ -235,8 +235,10 @@ Error PlanRun::runKernel(const PlanStep &St) {
         return V.takeError();
       Bounds.push_back(*V);
     }
-    const uint64_t *LUS = &Bounds[Bounds.size() - 3];
-    Trips.push_back(interp::forTripCount(type(G.LB), LUS[0], LUS[1], LUS[2]));
+    // The kernel takes LB, the trip count and Step (KernelABI.h).
+    uint64_t *LUS = &Bounds[Bounds.size() - 3];
+    LUS[1] = interp::forTripCount(type(G.LB), LUS[0], LUS[1], LUS[2]);
+    Trips.push_back(LUS[1]);
     if (Trips.back() && Points > UINT64_MAX / Trips.back())
       return runtimeError("kernel " + Name + ": more than 2^64 grid points");
     Points *= Trips.back();

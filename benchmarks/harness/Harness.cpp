@@ -182,8 +182,8 @@ Expected<json::Object> runChild(const BenchOptions &O, StringRef Mode,
   if (std::error_code EC =
           sys::fs::createTemporaryFile("irc-gpu-bench", "json", OutFile))
     return benchError(3, "temporary file: " + EC.message());
-  std::vector<std::string> Args = {Exe, "bench", "--measure", Mode.str(),
-                                   "--workload", Workload.str()};
+  std::vector<std::string> Args = {Exe,        "bench",      "--measure",
+                                   Mode.str(), "--workload", Workload.str()};
   if (O.DryRun)
     Args.push_back("--dry-run");
   else
@@ -194,8 +194,8 @@ Expected<json::Object> runChild(const BenchOptions &O, StringRef Mode,
   std::optional<StringRef> Redirects[] = {std::nullopt, StringRef(OutFile),
                                           std::nullopt};
   std::string Err;
-  int RC = sys::ExecuteAndWait(Exe, Refs, std::nullopt, Redirects, 120, 0,
-                               &Err);
+  int RC =
+      sys::ExecuteAndWait(Exe, Refs, std::nullopt, Redirects, 120, 0, &Err);
   auto Text = MemoryBuffer::getFile(OutFile);
   sys::fs::remove(OutFile);
   if (RC != 0 || !Text)
@@ -243,21 +243,21 @@ Error measureColdCompile(const BenchOptions &O, const Workload &W,
     LoadMs = msSince(T4);
   }
   double Total = msSince(T0);
-  json::Object J{{"parse_ms", ParseMs},
-                 {"passes_ms", PassesMs},
-                 {"hash_ms", HashMs},
-                 {"target_ms", CT.TargetMs},
-                 {"lower_ms", CT.LowerMs},
-                 {"libdevice_ms", CT.LinkMs},
-                 {"optimize_ms", CT.OptimizeMs},
-                 {"ptx_ms", CT.AssemblyMs},
-                 {"cubin_ms", CT.ObjectMs},
-                 {"codegen_ms", CodegenMs},
-                 {"load_ms", LoadMs},
-                 {"total_ms", Total},
-                 {"format", Code->Kind == CodeObject::Format::Cubin ? "cubin"
-                                                                    : "ptx"},
-                 {"code_bytes", int64_t(Code->Bytes.size())}};
+  json::Object J{
+      {"parse_ms", ParseMs},
+      {"passes_ms", PassesMs},
+      {"hash_ms", HashMs},
+      {"target_ms", CT.TargetMs},
+      {"lower_ms", CT.LowerMs},
+      {"libdevice_ms", CT.LinkMs},
+      {"optimize_ms", CT.OptimizeMs},
+      {"ptx_ms", CT.AssemblyMs},
+      {"cubin_ms", CT.ObjectMs},
+      {"codegen_ms", CodegenMs},
+      {"load_ms", LoadMs},
+      {"total_ms", Total},
+      {"format", Code->Kind == CodeObject::Format::Cubin ? "cubin" : "ptx"},
+      {"code_bytes", int64_t(Code->Bytes.size())}};
   outs() << json::Value(std::move(J)) << "\n";
   return Error::success();
 }
@@ -440,8 +440,7 @@ Error Harness::runWorkloadGpu(const Workload &W) {
     auto D = Dev->alloc(In.Buffers[I].Bytes.size());
     if (!D)
       return runtime(D.takeError(), "upload");
-    if (Error E = Dev->copyToDevice(*D, In.Buffers[I].Bytes.data(),
-                                    D->size()))
+    if (Error E = Dev->copyToDevice(*D, In.Buffers[I].Bytes.data(), D->size()))
       return runtime(std::move(E), "upload");
     Bufs[I] = std::move(*D);
   }
@@ -507,10 +506,13 @@ Error Harness::runWorkloadGpu(const Workload &W) {
   std::string IrcCheck = checked(W, "irc-gpu", W.Check(In, *Got));
   std::optional<Stats> Irc;
   if (IrcCheck == "ok") {
-    auto T = timeOnStream(*Dev, S, [&]() -> Error {
-      auto R = (*LP)->run(Args, S);
-      return R ? Error::success() : R.takeError();
-    }, O.Repeat);
+    auto T = timeOnStream(
+        *Dev, S,
+        [&]() -> Error {
+          auto R = (*LP)->run(Args, S);
+          return R ? Error::success() : R.takeError();
+        },
+        O.Repeat);
     if (!T)
       return runtime(T.takeError(), Twine("timing ") + W.Name);
     Irc = *T;
@@ -520,8 +522,8 @@ Error Harness::runWorkloadGpu(const Workload &W) {
   std::optional<Stats> Kernel;
   if (Irc) {
     if (auto L = rawPlanLaunch(**LP, Args)) {
-      auto T = timeOnStream(*Dev, S, [&] { return L->enqueue(*Dev, S); },
-                            O.Repeat);
+      auto T = timeOnStream(
+          *Dev, S, [&] { return L->enqueue(*Dev, S); }, O.Repeat);
       if (!T)
         return runtime(T.takeError(), Twine("timing the kernel of ") + W.Name);
       Kernel = *T;
@@ -556,11 +558,11 @@ Error Harness::runWorkloadGpu(const Workload &W) {
         return runtime(Got.takeError(), "reference results");
       RR.Check = checked(W, "reference " + R.Name, W.Check(In, *Got));
       if (RR.Check == "ok") {
-        auto T = timeOnStream(*Dev, S, [&] { return R.enqueue(*Dev, S); },
-                              O.Repeat);
+        auto T = timeOnStream(
+            *Dev, S, [&] { return R.enqueue(*Dev, S); }, O.Repeat);
         if (!T)
-          return runtime(T.takeError(), Twine("timing the reference of ") +
-                                            W.Name);
+          return runtime(T.takeError(),
+                         Twine("timing the reference of ") + W.Name);
         RR.T = *T;
       }
       RefResults.push_back(std::move(RR));
@@ -657,8 +659,8 @@ Error Harness::measureCompileAndCache() {
       Runs.push_back(std::move(*J));
     }
     Stats T = stats(Totals);
-    size_t Med = std::find(Totals.begin(), Totals.end(), T.Median) -
-                 Totals.begin();
+    size_t Med =
+        std::find(Totals.begin(), Totals.end(), T.Median) - Totals.begin();
     Record R;
     R.Workload = W->Name;
     R.Measure = "cold-compile";
@@ -705,7 +707,8 @@ Error Harness::measureCompileAndCache() {
     R.Vs = "target";
     R.Irc = S.Median;
     R.Ref = 2.0; // issue 6: <= 2 us
-    R.Extra = json::Object{{"min_us", S.Min}, {"max_us", S.Max},
+    R.Extra = json::Object{{"min_us", S.Min},
+                           {"max_us", S.Max},
                            {"batches", int64_t(S.Reps)},
                            {"per_batch", int64_t(Batch)}};
     emit(std::move(R));
@@ -742,12 +745,13 @@ Error Harness::measureCompileAndCache() {
     R.Vs = "target";
     R.Irc = S.Median;
     R.Ref = 1000.0; // issue 6: <= 1 ms in a new process
-    R.Extra = json::Object{{"min_us", S.Min},
-                           {"max_us", S.Max},
-                           {"processes", int64_t(S.Reps)},
-                           {"text_to_loaded_plan_median_ms", T.Median},
-                           {"last_frontend_ms", Last.getNumber("frontend_ms").value_or(0)},
-                           {"last_load_ms", Last.getNumber("load_ms").value_or(0)}};
+    R.Extra = json::Object{
+        {"min_us", S.Min},
+        {"max_us", S.Max},
+        {"processes", int64_t(S.Reps)},
+        {"text_to_loaded_plan_median_ms", T.Median},
+        {"last_frontend_ms", Last.getNumber("frontend_ms").value_or(0)},
+        {"last_load_ms", Last.getNumber("load_ms").value_or(0)}};
     emit(std::move(R));
   }
   return Error::success();
@@ -820,13 +824,16 @@ Error Harness::measureLaunchOverhead() {
   Rec.Ref = R.Median;
   Rec.N = 1024;
   Rec.Size = "1024";
-  Rec.Extra = json::Object{
-      {"what", "host time of LoadedPlan::run vs cuLaunchKernel + "
-               "cuStreamSynchronize of the same kernel"},
-      {"irc_gpu_min_us", P.Min},   {"irc_gpu_max_us", P.Max},
-      {"reference_min_us", R.Min}, {"reference_max_us", R.Max},
-      {"raw_enqueue_median_us", E.Median},
-      {"runs", int64_t(Reps)},     {"target_ratio", 1 / 1.15}};
+  Rec.Extra =
+      json::Object{{"what", "host time of LoadedPlan::run vs cuLaunchKernel + "
+                            "cuStreamSynchronize of the same kernel"},
+                   {"irc_gpu_min_us", P.Min},
+                   {"irc_gpu_max_us", P.Max},
+                   {"reference_min_us", R.Min},
+                   {"reference_max_us", R.Max},
+                   {"raw_enqueue_median_us", E.Median},
+                   {"runs", int64_t(Reps)},
+                   {"target_ratio", 1 / 1.15}};
   emit(std::move(Rec));
   return Error::success();
 }
@@ -878,9 +885,9 @@ Error Harness::run() {
   outs() << "\n";
   printTable(outs(), Records, Info);
   if (!Failures.empty())
-    return benchError(3, Twine(Failures.size()) +
-                             " result(s) failed their checks; first: " +
-                             Failures.front());
+    return benchError(
+        3, Twine(Failures.size()) +
+               " result(s) failed their checks; first: " + Failures.front());
   return Error::success();
 }
 

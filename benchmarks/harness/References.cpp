@@ -138,8 +138,11 @@ makeReferences(Device &Dev, ModuleHandle Refs, const Workload &W,
     R.Returns = [] { return std::vector<uint64_t>{}; };
     Reference G;
     G.Name = "cuda-global-atomics";
-    G.Launches.push_back(Launch{
-        *KG, {blocksFor(N, 256), 1, 1}, {256, 1, 1}, 0, {N, Bins, Ptr(0), Ptr(1)}});
+    G.Launches.push_back(Launch{*KG,
+                                {blocksFor(N, 256), 1, 1},
+                                {256, 1, 1},
+                                0,
+                                {N, Bins, Ptr(0), Ptr(1)}});
     G.Returns = [] { return std::vector<uint64_t>{}; };
     Out.push_back(std::move(R));
     Out.push_back(std::move(G));
@@ -178,8 +181,8 @@ makeReferences(Device &Dev, ModuleHandle Refs, const Workload &W,
     if (!S)
       return S.takeError();
     R.Launches.push_back(Launch{*KI, {1, 1, 1}, {1, 1, 1}, 0, {*S, *S + 8}});
-    R.Launches.push_back(
-        Launch{*K, {Persistent, 1, 1}, {256, 1, 1}, 0, {N, Ptr(0), *S, *S + 8}});
+    R.Launches.push_back(Launch{
+        *K, {Persistent, 1, 1}, {256, 1, 1}, 0, {N, Ptr(0), *S, *S + 8}});
     R.Returns = [S = *S, Read]() -> Expected<std::vector<uint64_t>> {
       int32_t MM[2];
       int64_t Sum;
@@ -243,10 +246,13 @@ Expected<Launch> rawPlanLaunch(const LoadedPlan &LP, ArrayRef<DeviceArg> Args) {
     L.Block = {32, 8, 1};
     L.Grid = {blocksFor(Trips[1], 32), blocksFor(Trips[0], 8), 1};
   }
+  size_t Dim = 0;
   for (const KernelParam &KP : Code.Main.Params) {
     switch (KP.Kind) {
+    case ParamKind::GridTrips:
+      L.Words.push_back(Trips[Dim++]);
+      break;
     case ParamKind::GridLB:
-    case ParamKind::GridUB:
     case ParamKind::GridStep:
     case ParamKind::Value: {
       auto V = Value(KP.Slot);

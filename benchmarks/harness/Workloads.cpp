@@ -43,16 +43,16 @@ HostBuffer makeBuffer(const char *Name, Elem Ty, uint64_t Count) {
   B.Bytes.resize(Count * elemBytes(Ty));
   return B;
 }
-HostBuffer randomF32(const char *Name, uint64_t Count, uint64_t Seed,
-                     double Lo, double Hi) {
+HostBuffer randomF32(const char *Name, uint64_t Count, uint64_t Seed, double Lo,
+                     double Hi) {
   HostBuffer B = makeBuffer(Name, Elem::F32, Count);
   float *P = B.as<float>();
   for (uint64_t I = 0; I < Count; ++I)
     P[I] = float(uniform(Seed, I, Lo, Hi));
   return B;
 }
-HostBuffer randomF64(const char *Name, uint64_t Count, uint64_t Seed,
-                     double Lo, double Hi) {
+HostBuffer randomF64(const char *Name, uint64_t Count, uint64_t Seed, double Lo,
+                     double Hi) {
   HostBuffer B = makeBuffer(Name, Elem::F64, Count);
   double *P = B.as<double>();
   for (uint64_t I = 0; I < Count; ++I)
@@ -338,7 +338,8 @@ std::string checkNormalize(const Instance &In, const Result &R) {
   for (uint64_t I = 0, N = In.Dims[0]; I < N; ++I)
     SS += double(X[I]) * X[I];
   double Norm = std::sqrt(SS);
-  if (std::string E = close("norm", 0, bitsF32(R.Returns[0]), Norm, 1e-5 * Norm);
+  if (std::string E =
+          close("norm", 0, bitsF32(R.Returns[0]), Norm, 1e-5 * Norm);
       !E.empty())
     return E;
   for (uint64_t I = 0, N = In.Dims[0]; I < N; ++I) {
@@ -391,24 +392,78 @@ constexpr uint64_t N26 = uint64_t(1) << 26;
 
 const std::vector<Workload> &table() {
   static const std::vector<Workload> T = {
-      {"saxpy", "saxpy", "y = a*x + y, f32, no parallel hint", Metric::GBps,
-       {N26}, {1000}, makeSaxpy, checkSaxpy},
-      {"expsin", "expsin", "y = exp(x) * sin(x), f32", Metric::GBps, {N26},
-       {1000}, makeExpSin, checkExpSin},
-      {"sum", "sum", "sum of f32, deterministic tree", Metric::GBps, {N26},
-       {5000}, makeSum, checkSum},
-      {"dot", "dot", "dot product of f64", Metric::GBps, {N26}, {5000},
-       makeDot, checkDot},
-      {"stencil", "stencil", "5-point 2-D stencil, f32", Metric::GBps,
-       {8192, 8192}, {37, 70}, makeStencil, checkStencil},
-      {"matmul", "matmul", "naive f32 matmul, sequential k loop",
-       Metric::TFLOPs, {4096}, {24}, makeMatmul, checkMatmul},
-      {"histogram", "histogram", "256-bin histogram, i32 atomics",
-       Metric::GBps, {N26}, {5000}, makeHistogram, checkHistogram},
-      {"normalize", "normalize", "sum of squares, 1/sqrt, scale: 3 steps",
-       Metric::GBps, {N26}, {3000}, makeNormalize, checkNormalize},
-      {"minmax", "minmax", "i32 min, max and i64 sum", Metric::GBps, {N26},
-       {5000}, makeMinMax, checkMinMax},
+      {"saxpy",
+       "saxpy",
+       "y = a*x + y, f32, no parallel hint",
+       Metric::GBps,
+       {N26},
+       {1000},
+       makeSaxpy,
+       checkSaxpy},
+      {"expsin",
+       "expsin",
+       "y = exp(x) * sin(x), f32",
+       Metric::GBps,
+       {N26},
+       {1000},
+       makeExpSin,
+       checkExpSin},
+      {"sum",
+       "sum",
+       "sum of f32, deterministic tree",
+       Metric::GBps,
+       {N26},
+       {5000},
+       makeSum,
+       checkSum},
+      {"dot",
+       "dot",
+       "dot product of f64",
+       Metric::GBps,
+       {N26},
+       {5000},
+       makeDot,
+       checkDot},
+      {"stencil",
+       "stencil",
+       "5-point 2-D stencil, f32",
+       Metric::GBps,
+       {8192, 8192},
+       {37, 70},
+       makeStencil,
+       checkStencil},
+      {"matmul",
+       "matmul",
+       "naive f32 matmul, sequential k loop",
+       Metric::TFLOPs,
+       {4096},
+       {24},
+       makeMatmul,
+       checkMatmul},
+      {"histogram",
+       "histogram",
+       "256-bin histogram, i32 atomics",
+       Metric::GBps,
+       {N26},
+       {5000},
+       makeHistogram,
+       checkHistogram},
+      {"normalize",
+       "normalize",
+       "sum of squares, 1/sqrt, scale: 3 steps",
+       Metric::GBps,
+       {N26},
+       {3000},
+       makeNormalize,
+       checkNormalize},
+      {"minmax",
+       "minmax",
+       "i32 min, max and i64 sum",
+       Metric::GBps,
+       {N26},
+       {5000},
+       makeMinMax,
+       checkMinMax},
   };
   return T;
 }
@@ -443,11 +498,10 @@ StringRef workloadSource(StringRef Name) {
 std::vector<ircgpu::InterpArg> interpArgs(const Instance &In, Result &R) {
   std::vector<ircgpu::InterpArg> Args;
   for (const Param &P : In.Params)
-    Args.push_back(P.IsBuffer
-                       ? ircgpu::InterpArg::buffer(
-                             R.Buffers[P.Buffer].Bytes.data(),
-                             R.Buffers[P.Buffer].count())
-                       : ircgpu::InterpArg::scalar(P.Bits));
+    Args.push_back(
+        P.IsBuffer ? ircgpu::InterpArg::buffer(R.Buffers[P.Buffer].Bytes.data(),
+                                               R.Buffers[P.Buffer].count())
+                   : ircgpu::InterpArg::scalar(P.Bits));
   return Args;
 }
 

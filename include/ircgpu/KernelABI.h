@@ -18,8 +18,9 @@
 // swap them on the host) — are passed to device functions by value. Every
 // other slot (a scalar step's result, a reduction's result, a plan loop's
 // carried value, a `while` condition) is read by the device function from
-// the slot array. Grid bounds are always passed by value: a bound that is not
-// host-known is read back before the launch (one synchronisation).
+// the slot array. Grid bounds are always passed by value (LB, Step and the
+// trip count): a bound that is not host-known is read back before the launch
+// (one synchronisation).
 //
 //===----------------------------------------------------------------------===//
 #ifndef IRCGPU_KERNELABI_H
@@ -41,9 +42,10 @@ inline constexpr unsigned ReductionMaxBlocks = 1024;
 enum class ParamKind : uint8_t {
   SlotArray,   ///< the device slot array (a device pointer)
   ErrorRecord, ///< checked mode: the device error record (a device pointer)
-  GridLB,      ///< Slot's value, by value, of the bound's type (i32/i64)
-  GridUB,
-  GridStep,
+  GridLB,    ///< Slot's value, by value, of the bound's type (i32/i64)
+  GridTrips, ///< the dimension's trip count, i64, computed by the executor
+             ///< from LB, UB (Slot) and Step, so that no thread divides
+  GridStep,  ///< as GridLB
   Value,    ///< Slot's value by value: a scalar of its type, or a buffer's
             ///< device pointer
   Count,    ///< checked mode: buffer Slot's element count (i64)

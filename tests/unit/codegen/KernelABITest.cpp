@@ -26,7 +26,7 @@ Plan planOf(llvm::StringRef Src, llvm::StringRef Entry) {
 
 /// The kinds of DF's parameters, spelled as a string for readable failures.
 std::string kinds(const DeviceFunction &DF) {
-  static const char *Names[] = {"slots", "err",  "lb",       "ub",    "step",
+  static const char *Names[] = {"slots", "err",   "lb",       "trips", "step",
                                 "value", "count", "partials", "blocks"};
   std::string Out;
   for (const KernelParam &KP : DF.Params) {
@@ -78,8 +78,9 @@ TEST(KernelABI, GridKernelTakesHostKnownArgumentsByValue) {
   EXPECT_EQ(C.Main.Name, "saxpy$k0");
   EXPECT_EQ(C.Main.Shape, LaunchShape::Grid);
   EXPECT_FALSE(C.Final);
-  EXPECT_EQ(kinds(C.Main), "slots lb ub step value value value");
-  EXPECT_EQ(C.Main.Params[2].Slot, 0u); // ub is %n, parameter 0
+  EXPECT_EQ(kinds(C.Main), "slots lb trips step value value value");
+  EXPECT_EQ(C.Main.Params[2].Slot,
+            0u); // the trip count of 0 to %n (parameter 0)
   for (SlotId S = 0; S < P.NumParams; ++S)
     EXPECT_TRUE(A.HostKnown[S]);
   EXPECT_EQ(A.MaxReductions, 0u);
@@ -93,7 +94,7 @@ TEST(KernelABI, CheckedModeAddsTheRecordAndBufferCounts) {
   // Step::Args order: the buffers and %a as the outliner lists them; each
   // buffer is followed by its count.
   std::string K = kinds(C.Main);
-  EXPECT_EQ(K.substr(0, 24), "slots err lb ub step val");
+  EXPECT_EQ(K.substr(0, 27), "slots err lb trips step val");
   size_t Counts = 0;
   for (size_t I = 0; I < C.Main.Params.size(); ++I)
     if (C.Main.Params[I].Kind == ParamKind::Count) {
@@ -111,7 +112,7 @@ TEST(KernelABI, ReductionIsATreeAndAFinalKernel) {
   PlanABI A = computePlanABI(P, false);
   const StepCode &C = onlyCode(A);
   EXPECT_EQ(C.Main.Shape, LaunchShape::Tree);
-  EXPECT_EQ(kinds(C.Main), "slots lb ub step value partials blocks");
+  EXPECT_EQ(kinds(C.Main), "slots lb trips step value partials blocks");
   ASSERT_TRUE(C.Final);
   EXPECT_EQ(C.Final->Name, "sum$k0$final");
   EXPECT_EQ(C.Final->Shape, LaunchShape::Final);
@@ -148,9 +149,9 @@ func @f(%n: i64, %x: ptr<i64> noalias) {
       EXPECT_EQ(kinds(DF), "slots value");
     } else {
       ++Grids;
-      // The grid bound %m still travels by value (the executor reads it
-      // back); the argument %m does not.
-      EXPECT_EQ(kinds(DF), "slots lb ub step value");
+      // The grid (LB, the trip count to %m, Step) still travels by value
+      // (the executor reads %m back); the argument %m does not.
+      EXPECT_EQ(kinds(DF), "slots lb trips step value");
       EXPECT_FALSE(A.HostKnown[DF.Params[2].Slot]);
       EXPECT_TRUE(P.Slots[DF.Params[4].Slot].Ty.isPtr());
     }
@@ -186,11 +187,15 @@ func @steps(%n: i64, %t: i64, %x: ptr<f32> noalias) -> f32 {
     EXPECT_FALSE(A.HostKnown[C]);
   // The kernel reads the carried %acc from the slot array: no Value param
   // for it.
-  for (const PlanStep &S : Loop->Body)
-    if (S.Kind == StepKind::Kernel)
-      for (const KernelParam &KP : A.Code[S.Func]->Main.Params)
-        if (KP.Kind == ParamKind::Value)
-          EXPECT_TRUE(A.HostKnown[KP.Slot]);
+  for (const PlanStep &S : Loop->Body) {
+    if (S.Kind != StepKind::Kernel)
+      continue;
+    for (const KernelParam &KP : A.Code[S.Func]->Main.Params) {
+      if (KP.Kind == ParamKind::Value) {
+        EXPECT_TRUE(A.HostKnown[KP.Slot]);
+      }
+    }
+  }
 }
 
 } // namespace
