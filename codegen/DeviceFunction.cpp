@@ -125,6 +125,8 @@ llvm::Value *DeviceFunctionBuilder::slot(SlotId Slot) {
   for (size_t I = 0; I < DF.Params.size(); ++I)
     if (DF.Params[I].Kind == ParamKind::Value && DF.Params[I].Slot == Slot)
       return Fn->getArg(I);
+  // The executor never writes host-known slots to the array.
+  assert(!ABI.HostKnown[Slot] && "a host-known slot travels by value");
   llvm::Type *Ty = slotType(Slot);
   llvm::Value *Addr = slotAddress(B, param(ParamKind::SlotArray), Slot);
   if (Ty->isIntegerTy(1)) // an i1 is one byte, 0 or 1

@@ -79,7 +79,6 @@ private:
   /// kept until the next wait for the stream (declared before the device
   /// buffers, so they outlive them too).
   std::deque<uint64_t> Staged;
-  std::vector<uint64_t> Initial; ///< the slot array's first contents
   /// The run's device memory (LoadedPlan::RunMemory), allocated by the first
   /// run that needs it and reused after.
   DeviceBuffer &Slots, &Partials, &ErrorRecord;
@@ -137,15 +136,12 @@ Error PlanRun::init(ArrayRef<DeviceArg> Args) {
     }
   }
   // The slot array: one word per slot, then as many scratch words for the
-  // simultaneous updates of plan-loop variables. Host-known values are
-  // written once, so a device function may also read them from the array.
+  // simultaneous updates of plan-loop variables. Nothing is uploaded: device
+  // functions take host-known slots by value and never read them from the
+  // array (KernelABI.h), and every other slot is written on the device (or
+  // by copySlots) before it is read.
   if (Error E = ensure(Slots, std::max<size_t>(2 * N, 1) * 8))
     return E;
-  // From a copy: Host changes as plan loops run, before the copy may have.
-  Initial = Host;
-  if (N)
-    if (Error E = Dev.copyToDeviceAsync(Slots, Initial.data(), N * 8, 0, S))
-      return E;
   if (ABI.MaxReductions)
     if (Error E = ensure(Partials, partialsOffset(ABI.MaxReductions, 0)))
       return E;

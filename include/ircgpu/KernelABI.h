@@ -15,8 +15,8 @@
 //
 // Host-known slots — entry parameters, constants, plan-loop indices, and
 // every buffer slot (buffers only ever come from parameters, and plan loops
-// swap them on the host) — are passed to device functions by value. Every
-// other slot (a scalar step's result, a reduction's result, a plan loop's
+// swap them on the host) — are passed to device functions by value, and
+// never stored in the slot array (nothing uploads them). Every other slot (a scalar step's result, a reduction's result, a plan loop's
 // carried value, a `while` condition) is read by the device function from
 // the slot array. Grid bounds are always passed by value (LB, Step and the
 // trip count): a bound that is not host-known is read back before the launch
