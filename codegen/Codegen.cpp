@@ -227,6 +227,11 @@ Expected<CodeObject> compilePlanCode(const Plan &P, const CodegenOptions &Opts,
     return Asm.takeError();
   Clock.lap(&CompileTimings::AssemblyMs);
   CodeObject C;
+  if (!Opts.Cubin) {
+    C.Kind = CodeObject::Format::PTX;
+    C.Bytes = std::move(*Asm);
+    return C;
+  }
   auto Obj = L->T->assembleObject(*Asm);
   Clock.lap(&CompileTimings::ObjectMs);
   if (Obj) {

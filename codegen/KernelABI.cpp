@@ -8,6 +8,8 @@
 #include "ircgpu/KernelABI.h"
 #include "ircgpu/Codegen.h"
 
+#include "ir/InterpSemantics.h"
+
 namespace ircgpu {
 
 namespace {
@@ -106,6 +108,10 @@ private:
 };
 
 } // namespace
+
+uint64_t gridTripCount(Type IndexTy, uint64_t LB, uint64_t UB, uint64_t Step) {
+  return interp::forTripCount(IndexTy, LB, UB, Step);
+}
 
 PlanABI computePlanABI(const Plan &P, bool Checked) {
   return ABIBuilder(P, Checked).run();

@@ -20,9 +20,9 @@
 #include "ircgpu/Codegen.h"
 #include "ircgpu/Compiler.h"
 #include "ircgpu/Executor.h"
-#include "ircgpu/Hash.h"
 #include "ircgpu/ModuleCache.h"
 #include "ircgpu/Parser.h"
+#include "ircgpu/PlanCode.h"
 #include "ircgpu/Simulator.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -65,10 +65,14 @@ template <typename T> Expected<T> runtime(Expected<T> V, const Twine &What) {
   return V;
 }
 
-/// Codegen options of the harness: those of `irc-gpu run` by default, so
-/// that it shares the module cache's entries.
+/// Codegen options of the harness: those of `irc-gpu run` by default (-O2,
+/// sm_90: the H100 and H200), so that it shares the module cache's entries.
 constexpr const char *Target = "sm_90";
-std::vector<std::string> hashOptions() { return {"-O2"}; }
+CodegenOptions codegenOptions() {
+  CodegenOptions O;
+  O.Target = Target;
+  return O;
+}
 
 struct Built {
   std::unique_ptr<ircgpu::Module> M;
@@ -86,15 +90,13 @@ Expected<Built> buildWorkload(const Workload &W) {
   if (!P)
     return runtime(P.takeError(), Twine("workload ") + W.Name);
   B.P = std::move(*P);
-  B.Key = moduleHash(*B.M, {W.Entry, Target, hashOptions()});
+  B.Key = planCodeKey(*B.M, W.Entry, codegenOptions(), false);
   return B;
 }
 
 Expected<std::string> compileSerialized(const Plan &P,
                                         CompileTimings *T = nullptr) {
-  CodegenOptions O;
-  O.Target = Target;
-  auto C = compilePlanCode(P, O, T);
+  auto C = compilePlanCode(P, codegenOptions(), T);
   if (!C)
     return C.takeError();
   return C->serialize();
@@ -224,7 +226,7 @@ Error measureColdCompile(const BenchOptions &O, const Workload &W,
     return runtime(P.takeError(), "plan");
   double PassesMs = msSince(T1);
   auto T2 = Clock::now();
-  std::string Key = moduleHash(**M, {W.Entry, Target, hashOptions()});
+  std::string Key = planCodeKey(**M, W.Entry, codegenOptions(), false);
   double HashMs = msSince(T2);
   CompileTimings CT;
   CodegenOptions CO;
@@ -273,7 +275,7 @@ Error measureDiskHit(const BenchOptions &O, const Workload &W, Device *Dev) {
   auto P = buildPlan(**M, W.Entry);
   if (!P)
     return runtime(P.takeError(), "plan");
-  std::string Key = moduleHash(**M, {W.Entry, Target, hashOptions()});
+  std::string Key = planCodeKey(**M, W.Entry, codegenOptions(), false);
   double FrontMs = msSince(T0);
   auto T1 = Clock::now();
   ModuleCache Cache(O.CacheDir);
@@ -479,13 +481,10 @@ Error Harness::runWorkloadGpu(const Workload &W) {
   auto B = buildWorkload(W);
   if (!B)
     return B.takeError();
-  auto Payload = processModuleCache().getOrCompile(
-      B->Key, [&] { return compileSerialized(B->P); });
-  if (!Payload)
-    return runtime(Payload.takeError(), Twine("compiling ") + W.Name);
-  auto Code = CodeObject::deserialize(**Payload);
+  auto Code =
+      cachedPlanCode(processModuleCache(), B->Key, B->P, codegenOptions());
   if (!Code)
-    return runtime(Code.takeError(), "cache entry");
+    return runtime(Code.takeError(), Twine("compiling ") + W.Name);
   auto LP = LoadedPlan::load(*Dev, std::move(B->P), false, Code->Bytes);
   if (!LP)
     return runtime(LP.takeError(), Twine("loading ") + W.Name);
@@ -766,13 +765,10 @@ Error Harness::measureLaunchOverhead() {
   auto B = buildWorkload(W);
   if (!B)
     return B.takeError();
-  auto Payload = processModuleCache().getOrCompile(
-      B->Key, [&] { return compileSerialized(B->P); });
-  if (!Payload)
-    return runtime(Payload.takeError(), "compiling saxpy");
-  auto Code = CodeObject::deserialize(**Payload);
+  auto Code =
+      cachedPlanCode(processModuleCache(), B->Key, B->P, codegenOptions());
   if (!Code)
-    return runtime(Code.takeError(), "cache entry");
+    return runtime(Code.takeError(), "compiling saxpy");
   auto LP = LoadedPlan::load(*Dev, std::move(B->P), false, Code->Bytes);
   if (!LP)
     return runtime(LP.takeError(), "loading saxpy");

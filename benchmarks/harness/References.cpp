@@ -220,10 +220,6 @@ Expected<Launch> rawPlanLaunch(const LoadedPlan &LP, ArrayRef<DeviceArg> Args) {
       return P.Slots[Slot].Bits;
     return std::nullopt;
   };
-  auto Signed = [&](SlotId Slot, uint64_t Bits) {
-    return P.Slots[Slot].Ty.bytes() == 4 ? int64_t(int32_t(uint32_t(Bits)))
-                                         : int64_t(Bits);
-  };
   Launch L;
   L.K = LP.kernels(St.Func).Main;
   std::vector<uint64_t> Trips;
@@ -231,12 +227,8 @@ Expected<Launch> rawPlanLaunch(const LoadedPlan &LP, ArrayRef<DeviceArg> Args) {
     auto LB = Value(G.LB), UB = Value(G.UB), S = Value(G.Step);
     if (!LB || !UB || !S)
       return Fail("a grid bound is computed on the device");
-    int64_t Lo = Signed(G.LB, *LB), Hi = Signed(G.UB, *UB),
-            Step = Signed(G.Step, *S);
-    Trips.push_back(Step <= 0 || Hi <= Lo
-                        ? 0
-                        : (uint64_t(Hi) - uint64_t(Lo) + uint64_t(Step) - 1) /
-                              uint64_t(Step));
+    // As the executor counts them (the interpreter's trip count).
+    Trips.push_back(gridTripCount(P.Slots[G.LB].Ty, *LB, *UB, *S));
   }
   // The executor's shapes: 256 threads (1-D), 32 x 8 (2-D), last dim on x.
   if (Trips.size() == 1) {

@@ -9,9 +9,9 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/nvptx/LibDevice.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Bitcode/BitcodeReader.h"
-#include "llvm/ADT/STLExtras.h"
 #include "llvm/IR/InlineAsm.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/Module.h"
@@ -81,8 +81,8 @@ Error lowerNewIntrinsics(llvm::Module &M, const std::string &Path) {
     if (N == std::end(NewIntrinsics))
       return libDeviceError("libdevice '" + Path + "' calls " + F.getName() +
                             ", an intrinsic this LLVM does not know");
-    InlineAsm *Asm = InlineAsm::get(F.getFunctionType(), N->Asm,
-                                    N->Constraints, /*hasSideEffects=*/false);
+    InlineAsm *Asm = InlineAsm::get(F.getFunctionType(), N->Asm, N->Constraints,
+                                    /*hasSideEffects=*/false);
     for (User *U : make_early_inc_range(F.users())) {
       auto *Call = dyn_cast<CallInst>(U);
       if (!Call)

@@ -162,9 +162,9 @@ public:
   llvm::Value *emitShuffleDown(IRBuilderBase &B, llvm::Value *V,
                                unsigned Delta) const override {
     // All 32 lanes; c = 0x1f clamps to the warp's last lane.
-    return B.CreateIntrinsic(Intrinsic::nvvm_shfl_sync_down_i32, {},
-                             {B.getInt32(~0u), V, B.getInt32(Delta),
-                              B.getInt32(0x1f)});
+    return B.CreateIntrinsic(
+        Intrinsic::nvvm_shfl_sync_down_i32, {},
+        {B.getInt32(~0u), V, B.getInt32(Delta), B.getInt32(0x1f)});
   }
   void emitBarrier(IRBuilderBase &B) const override {
     B.CreateIntrinsic(Intrinsic::nvvm_barrier0, {}, {});

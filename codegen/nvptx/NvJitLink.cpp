@@ -137,6 +137,12 @@ Expected<std::string> ptxToCubin(StringRef Ptx, StringRef Arch,
     }
     return createStringError(inconvertibleErrorCode(), Msg);
   };
+  // This nvJitLink does not assemble for Arch (CUDA 13 dropped sm_70 and
+  // sm_72): as if there were no assembler, the driver JITs the PTX.
+  if (R == NVJITLINK_ERROR_UNSUPPORTED_ARCH ||
+      R == NVJITLINK_ERROR_UNRECOGNIZED_ARCH)
+    return make_error<AssemblerUnavailableError>(
+        ("nvJitLink cannot assemble for " + Arch + ": " + resultName(R)).str());
   if (R != NVJITLINK_SUCCESS)
     return Fail("create", R);
   // nvJitLink reads PTX as a C string: pass the terminator too.

@@ -25,6 +25,8 @@ namespace ircgpu::nvptx {
 using nvJitLinkResult = int;
 using nvJitLinkHandle = struct nvJitLink *;
 constexpr nvJitLinkResult NVJITLINK_SUCCESS = 0;
+constexpr nvJitLinkResult NVJITLINK_ERROR_UNRECOGNIZED_ARCH = 16;
+constexpr nvJitLinkResult NVJITLINK_ERROR_UNSUPPORTED_ARCH = 17;
 constexpr int NVJITLINK_INPUT_PTX = 2;
 
 // One line per entry point: member name, symbol, signature. The plain

@@ -40,6 +40,10 @@ struct CodegenOptions {
   std::string Target = "sm_90"; ///< sm_XY (or gfxNNN once AMD exists)
   unsigned OptLevel = 2;        ///< -O0..-O3
   bool Checked = false;         ///< bounds-checked mode
+  /// compilePlanCode assembles a cubin (through nvJitLink, where it can);
+  /// false: it stops at PTX, which the driver compiles for any GPU at least
+  /// as new as Target (a cubin runs only on Target's own major version).
+  bool Cubin = true;
 };
 
 /// Whether the code generator has target Name ("sm_90"; "gfx90a" once the

@@ -16,11 +16,11 @@
 // Host-known slots — entry parameters, constants, plan-loop indices, and
 // every buffer slot (buffers only ever come from parameters, and plan loops
 // swap them on the host) — are passed to device functions by value, and
-// never stored in the slot array (nothing uploads them). Every other slot (a scalar step's result, a reduction's result, a plan loop's
-// carried value, a `while` condition) is read by the device function from
-// the slot array. Grid bounds are always passed by value (LB, Step and the
-// trip count): a bound that is not host-known is read back before the launch
-// (one synchronisation).
+// never stored in the slot array (nothing uploads them). Every other slot (a
+// scalar step's result, a reduction's result, a plan loop's carried value, a
+// `while` condition) is read by the device function from the slot array. Grid
+// bounds are always passed by value (LB, Step and the trip count): a bound that
+// is not host-known is read back before the launch (one synchronisation).
 //
 //===----------------------------------------------------------------------===//
 #ifndef IRCGPU_KERNELABI_H
@@ -42,15 +42,15 @@ inline constexpr unsigned ReductionMaxBlocks = 1024;
 enum class ParamKind : uint8_t {
   SlotArray,   ///< the device slot array (a device pointer)
   ErrorRecord, ///< checked mode: the device error record (a device pointer)
-  GridLB,    ///< Slot's value, by value, of the bound's type (i32/i64)
-  GridTrips, ///< the dimension's trip count, i64, computed by the executor
-             ///< from LB, UB (Slot) and Step, so that no thread divides
-  GridStep,  ///< as GridLB
-  Value,    ///< Slot's value by value: a scalar of its type, or a buffer's
-            ///< device pointer
-  Count,    ///< checked mode: buffer Slot's element count (i64)
-  Partials, ///< reductions: the partial-results scratch (a device pointer)
-  Blocks,   ///< reductions: G, the number of blocks of the Tree launch (i64)
+  GridLB,      ///< Slot's value, by value, of the bound's type (i32/i64)
+  GridTrips,   ///< the dimension's trip count, i64, computed by the executor
+               ///< from LB, UB (Slot) and Step, so that no thread divides
+  GridStep,    ///< as GridLB
+  Value,       ///< Slot's value by value: a scalar of its type, or a buffer's
+               ///< device pointer
+  Count,       ///< checked mode: buffer Slot's element count (i64)
+  Partials,    ///< reductions: the partial-results scratch (a device pointer)
+  Blocks,      ///< reductions: G, the number of blocks of the Tree launch (i64)
 };
 
 struct KernelParam {
@@ -110,6 +110,11 @@ struct PlanABI {
   /// The most reductions any one kernel has (sizes the partials scratch).
   unsigned MaxReductions = 0;
 };
+
+/// The trip count a GridTrips parameter carries: the iterations of `for i =
+/// LB to UB step Step` with IndexTy (i32/i64) bounds, as the interpreter
+/// counts them (0 for a non-positive step or an empty range).
+uint64_t gridTripCount(Type IndexTy, uint64_t LB, uint64_t UB, uint64_t Step);
 
 /// The ABI of every device function of P. Codegen emits exactly these
 /// functions with exactly these parameters; the executor launches them.

@@ -57,7 +57,8 @@ struct GridDim {
 /// A parallel reduction: Result = OP(Init, x_0, x_1, ...) over the grid's
 /// points in the fixed tree order of docs/passes.md ("Reduction order").
 struct ReductionSpec {
-  Opcode Combine; ///< Add Mul And Or Xor SMin SMax UMin UMax FAdd FMul FMin FMax
+  Opcode
+      Combine; ///< Add Mul And Or Xor SMin SMax UMin UMax FAdd FMul FMin FMax
   Type Ty;
   SlotId Init;
   SlotId Result;
@@ -77,7 +78,7 @@ struct PlanStep {
 
   // Kernel, Scalar: the outlined function (index into Plan::Code).
   uint32_t Func = ~0u;
-  std::vector<SlotId> Args;    ///< values passed to Func, in its parameter order
+  std::vector<SlotId> Args; ///< values passed to Func, in its parameter order
   std::vector<SlotId> Results; ///< Scalar: slots its results are written to
   /// Scalar: the code was a loop that could not be proven parallel and runs
   /// sequentially (--allow-sequential or the overlap fallback).

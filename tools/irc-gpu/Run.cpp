@@ -125,6 +125,17 @@ Error runRun(const RunOptions &Opts) {
   }
 
   auto Execute = [&]() -> Expected<std::vector<uint64_t>> {
+    if (Bundle && Gpu) {
+      // A cubin runs only on its own architecture; PTX the driver compiles
+      // forward.
+      const ircgpu::Bundle &BB = Bundle->B;
+      std::string Arch = Gpu->info().archName();
+      if (BB.Code.Kind == ircgpu::CodeObject::Format::Cubin &&
+          BB.Options.Target != Arch)
+        return runtimeError(Opts.Input + ": a cubin for " + BB.Options.Target +
+                            " cannot run on " + Gpu->name() + " (" + Arch +
+                            "): compile it with --target " + Arch);
+    }
     if (Bundle && Gpu)
       return runPlanOnGpu(*Gpu, std::move(Bundle->B.P),
                           Bundle->B.Options.Checked, Bundle->B.Code.Bytes, **F,

@@ -13,6 +13,7 @@
 #include "ircgpu/Executor.h"
 #include "ircgpu/Hash.h"
 #include "ircgpu/ModuleCache.h"
+#include "ircgpu/PlanCode.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/raw_ostream.h"
@@ -34,60 +35,52 @@ Expected<std::unique_ptr<ircgpu::Device>> openGpu(StringRef Spec) {
 
 namespace {
 
-/// --target if given, else the device's own architecture where the code
-/// generator knows it, else the newest one it knows, as PTX, which the
-/// driver compiles forward for a newer GPU.
-Expected<std::string> chooseTarget(const ircgpu::Device &Dev,
-                                   const CodegenOptions &Codegen) {
+/// Sets Codegen's target for Dev: --target if given, else the device's own
+/// architecture where the code generator knows it, else the newest one it
+/// knows. Code for another architecture than the device's is PTX, which the
+/// driver compiles forward (a cubin would not load).
+Error chooseTarget(const ircgpu::Device &Dev, CodegenOptions &Codegen) {
+  std::string Arch = Dev.info().archName();
   if (!Codegen.Target.empty()) {
     if (!StringRef(Codegen.Target).starts_with("sm_"))
       return usageError("--target " + Codegen.Target +
                         ": not a target of device " + Dev.name());
-    return Codegen.Target;
+  } else {
+    Codegen.Target = ircgpu::isSupportedTarget(Arch)
+                         ? Arch
+                         : ircgpu::CodegenOptions().Target;
   }
-  std::string Arch = Dev.info().archName();
-  if (ircgpu::isSupportedTarget(Arch))
-    return Arch;
-  return std::string(ircgpu::CodegenOptions().Target);
+  Codegen.PtxOnly = Codegen.Target != Arch;
+  return Error::success();
 }
 
 } // namespace
 
 std::string cacheKey(const ircgpu::Module &M, StringRef Entry,
                      const CodegenOptions &Codegen) {
-  return ircgpu::moduleHash(
-      M, {Entry.str(), Codegen.Target, Codegen.hashOptions()});
+  return ircgpu::planCodeKey(M, Entry, Codegen.library(),
+                             Codegen.AllowSequential);
 }
 
 Expected<ircgpu::CodeObject> compileCached(const ircgpu::Module &M,
                                            StringRef Entry,
                                            const CodegenOptions &Codegen,
                                            const ircgpu::Plan &P) {
-  std::string Key = cacheKey(M, Entry, Codegen);
-  auto Payload = ircgpu::processModuleCache().getOrCompile(
-      Key, [&]() -> Expected<std::string> {
-        auto C = ircgpu::compilePlanCode(P, Codegen.library());
-        if (!C)
-          return C.takeError();
-        return C->serialize();
-      });
-  if (!Payload)
-    return inputError(toString(Payload.takeError()));
-  auto C = ircgpu::CodeObject::deserialize(**Payload);
+  auto C =
+      ircgpu::cachedPlanCode(ircgpu::processModuleCache(),
+                             cacheKey(M, Entry, Codegen), P, Codegen.library());
   if (!C)
     return inputError(toString(C.takeError()));
-  return std::move(*C);
+  return C;
 }
 
 Expected<std::vector<uint64_t>> runOnGpu(ircgpu::Device &Dev, const Source &Src,
                                          const ircgpu::Module &M,
                                          const ircgpu::Function &F,
                                          const RunOptions &Opts, Bindings &B) {
-  auto Target = chooseTarget(Dev, Opts.Codegen);
-  if (!Target)
-    return Target.takeError();
   CodegenOptions Codegen = Opts.Codegen;
-  Codegen.Target = *Target;
+  if (Error E = chooseTarget(Dev, Codegen))
+    return E;
   auto P = buildPlanForTool(Src, M, F.Name, Codegen);
   if (!P)
     return P.takeError();

@@ -2,6 +2,7 @@
 #include "Tool.h"
 
 #include "ircgpu/ModuleCache.h"
+#include "ircgpu/PlanCode.h"
 
 #include "ircgpu/Diagnostics.h"
 #include "ircgpu/Parser.h"
@@ -90,13 +91,7 @@ Error checkTarget(StringRef Target) {
 }
 
 std::vector<std::string> CodegenOptions::hashOptions() const {
-  std::vector<std::string> Out;
-  Out.push_back("-O" + std::to_string(OptLevel));
-  if (Checked)
-    Out.push_back("--checked");
-  if (AllowSequential)
-    Out.push_back("--allow-sequential");
-  return Out;
+  return ircgpu::codeHashOptions(library(), AllowSequential);
 }
 
 ircgpu::CodegenOptions CodegenOptions::library() const {
@@ -105,6 +100,7 @@ ircgpu::CodegenOptions CodegenOptions::library() const {
     Out.Target = Target;
   Out.OptLevel = OptLevel;
   Out.Checked = Checked;
+  Out.Cubin = !PtxOnly;
   return Out;
 }
 

@@ -88,6 +88,9 @@ struct CodegenOptions {
   bool OptLevelGiven = false; ///< -O was on the command line
   bool Checked = false;
   bool AllowSequential = false;
+  /// PTX instead of a cubin (run: the device is not the target's own
+  /// architecture, so the driver compiles the PTX forward).
+  bool PtxOnly = false;
   /// The canonical list that goes into HashInputs::Options.
   std::vector<std::string> hashOptions() const;
   /// The library's options for code generation (Target "" -> sm_90).
