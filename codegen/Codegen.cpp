@@ -1,10 +1,8 @@
 //===- codegen/Codegen.cpp - plan kernels to one LLVM module --------------===//
 //
-// Each Kernel step's outlined VIR function (Plan.h: grid indices, then Args)
-// is wrapped in a GPU kernel that turns the hardware thread position into
-// those indices (the calling convention is in Codegen.h), then its body is
-// lowered inline. Indexing is 64-bit throughout: a grid may exceed 2^32
-// points, and blockIdx * blockDim overflows 32 bits well before that.
+// The pipeline of Codegen.h: every device function of the plan's ABI
+// (KernelABI.h; emitted by EmitKernels.cpp and EmitReduction.cpp) in one
+// LLVM module, the math library linked, optimised, then PTX and a cubin.
 //
 //===----------------------------------------------------------------------===//
 #include "ircgpu/Codegen.h"

@@ -1,6 +1,6 @@
 //===- codegen/Target.h - one GPU target behind a small interface -*- C++ -*-=//
 //
-// The common lowering (LowerFunction.cpp, Kernels.cpp) is written once against
+// The common lowering (LowerFunction.cpp, EmitKernels.cpp, ...) is written once against
 // this class; everything that differs between GPU vendors (triple, data
 // layout, how a thread finds its id, how a kernel is marked, which math
 // library names exist, how assembly is produced) lives in one folder per

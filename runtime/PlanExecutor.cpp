@@ -76,8 +76,8 @@ private:
   std::vector<uint64_t> Host, Counts;
   /// Host words that async copies to the device read: Device.h wants them
   /// valid and unchanged until the stream has done the copy, so they are
-  /// kept until the next wait for the stream (declared before the device
-  /// buffers, so they outlive them too).
+  /// kept until the next wait for the stream (run() waits before a PlanRun
+  /// goes).
   std::deque<uint64_t> Staged;
   /// The run's device memory (LoadedPlan::RunMemory), allocated by the first
   /// run that needs it and reused after.
@@ -303,16 +303,18 @@ Error PlanRun::copySlots(ArrayRef<SlotId> From, ArrayRef<SlotId> To) {
   }
   for (size_t K = 0; K < To.size(); ++K) {
     SlotId T = To[K];
-    bool FromHost = ABI.HostKnown[From[K]] || ABI.HostKnown[T];
+    // A host-known slot lives on the host only (device functions take it by
+    // value); any other one in the slot array.
     if (ABI.HostKnown[T]) {
       Host[T] = HostVals[K].first;
       Counts[T] = HostVals[K].second;
+      continue;
     }
-    // The device word too: a device function may read any slot from there.
-    Error E = FromHost ? Dev.copyToDeviceAsync(Slots, stage(HostVals[K].first),
-                                               8, uint64_t(T) * 8, S)
-                       : Dev.copyOnDeviceAsync(Slots, uint64_t(T) * 8, Slots,
-                                               (N + K) * 8, 8, S);
+    Error E = ABI.HostKnown[From[K]]
+                  ? Dev.copyToDeviceAsync(Slots, stage(HostVals[K].first), 8,
+                                          uint64_t(T) * 8, S)
+                  : Dev.copyOnDeviceAsync(Slots, uint64_t(T) * 8, Slots,
+                                          (N + K) * 8, 8, S);
     if (E)
       return E;
   }

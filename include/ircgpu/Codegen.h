@@ -1,8 +1,8 @@
 //===- ircgpu/Codegen.h - launch-plan kernels to GPU code -------*- C++ -*-===//
 //
-// The kernels of a launch plan (Plan.h) become one LLVM module with one GPU
-// kernel per Kernel step, for a Target made by createTarget("sm_90") (the
-// target interface itself is private to codegen/).
+// The device code of a launch plan (Plan.h) becomes one LLVM module for a
+// target named like "sm_90" (the target interface itself is private to
+// codegen/), then PTX and a cubin: compilePlanCode is the whole path.
 //
 // Which device functions a plan has and what each takes is the plan's ABI
 // (include/ircgpu/KernelABI.h): grid kernels, reduction trees and their final

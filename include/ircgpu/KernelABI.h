@@ -20,7 +20,7 @@
 // scalar step's result, a reduction's result, a plan loop's carried value, a
 // `while` condition) is read by the device function from the slot array. Grid
 // bounds are always passed by value (LB, Step and the trip count): a bound that
-// is not host-known is read back before the launch (one synchronisation).
+// is not host-known is read back before the launch (one synchronisation each).
 //
 //===----------------------------------------------------------------------===//
 #ifndef IRCGPU_KERNELABI_H
@@ -55,7 +55,7 @@ enum class ParamKind : uint8_t {
 
 struct KernelParam {
   ParamKind Kind;
-  SlotId Slot = ~0u; ///< for GridLB/UB/Step, Value, Count
+  SlotId Slot = ~0u; ///< GridLB/Step: the bound; GridTrips: the UB; Value, Count
 };
 
 /// How a device function is launched.
