@@ -99,7 +99,9 @@ Error Reader::plan(const json::Object &O, const At &A) {
     return E;
   if (Error E = slots(O, "returns", A, P.Returns))
     return E;
-  return steps(O, "steps", A, 0, P.Steps);
+  if (Error E = steps(O, "steps", A, 0, P.Steps))
+    return E;
+  return hostSlots(field(A, "steps"));
 }
 
 Error Reader::slotTable(const json::Object &O, const At &A) {
@@ -465,6 +467,104 @@ Error Reader::carried(const json::Object &O, const At &A, PlanStep &S) {
             writable(S.LoopResults[I], index(field(A, "loop-results"), I)))
       return E;
   }
+  return Error::success();
+}
+
+//===-- host-known slots --------------------------------------------------===//
+//
+// The executor keeps host-known slots (KernelABI.h: parameters, constants,
+// `for` loop indices, every buffer slot) on the host, passes them to device
+// code by value, and never reads them back from the device. Parameters and
+// constants are refused as written slots where each step is read (writable);
+// the rest needs the whole plan, since a write may come before the loop that
+// makes a slot host-known.
+
+namespace {
+
+/// A slot where the plan names it, as `plan.steps[1].index`.
+struct SlotAt {
+  SlotId S;
+  At Where;
+};
+
+/// What hostSlots checks, gathered from every step list of the plan.
+struct SlotUses {
+  /// `for` loop indices: the slot, the loop.
+  std::vector<SlotAt> Indices;
+  /// Slots written by device code or by a plan loop's updates: scalar
+  /// results, reduction results, carried values, loop results.
+  std::vector<SlotAt> Writes;
+  /// Slots that a plan loop gives a value on the host: carried values and
+  /// loop results (buffer slots among them get their buffers this way).
+  std::vector<bool> LoopSet;
+  /// Buffer slots read: arguments of kernels and scalar steps, plan loops'
+  /// inits and nexts.
+  std::vector<SlotAt> BufferReads;
+
+  void gather(const Plan &P, const std::vector<PlanStep> &Steps, const At &A) {
+    for (size_t I = 0; I < Steps.size(); ++I)
+      gather(P, Steps[I], index(A, I));
+  }
+
+  void gather(const Plan &P, const PlanStep &S, const At &A) {
+    auto Each = [&](const std::vector<SlotId> &Slots, StringRef Key,
+                    std::vector<SlotAt> &Out, bool OnlyBuffers) {
+      for (size_t I = 0; I < Slots.size(); ++I)
+        if (!OnlyBuffers || P.Slots[Slots[I]].Ty.isPtr())
+          Out.push_back({Slots[I], index(field(A, Key), I)});
+    };
+    Each(S.Args, "args", BufferReads, true);
+    Each(S.Results, "results", Writes, false);
+    for (size_t I = 0; I < S.Reductions.size(); ++I)
+      Writes.push_back({S.Reductions[I].Result,
+                        field(index(field(A, "reductions"), I), "result")});
+    if (S.Kind == StepKind::ForLoop)
+      Indices.push_back({S.Index, A});
+    Each(S.Carried, "carried", Writes, false);
+    Each(S.LoopResults, "loop-results", Writes, false);
+    for (const auto *Set : {&S.Carried, &S.LoopResults})
+      for (SlotId C : *Set)
+        LoopSet[C] = true;
+    Each(S.Inits, "inits", BufferReads, true);
+    Each(S.Nexts, "nexts", BufferReads, true);
+    gather(P, S.Cond, field(A, "cond"));
+    gather(P, S.Body, field(A, "body"));
+    gather(P, S.Fallback, field(A, "fallback"));
+  }
+};
+
+} // namespace
+
+Error Reader::hostSlots(const At &StepsAt) {
+  const Plan &P = B.P;
+  SlotUses U;
+  U.LoopSet.assign(P.Slots.size(), false);
+  U.gather(P, P.Steps, StepsAt);
+
+  // A `for` index is the host's: the executor sets it before each trip and
+  // keeps its own copy, so one loop owns it and nothing else writes it.
+  std::vector<const At *> LoopOf(P.Slots.size(), nullptr);
+  for (const SlotAt &I : U.Indices) {
+    if (LoopOf[I.S])
+      return fail(field(I.Where, "index"),
+                  "slot " + Twine(I.S) + " is already the index of the loop " +
+                      *LoopOf[I.S] + "; a loop index belongs to one loop");
+    LoopOf[I.S] = &I.Where;
+  }
+  for (const SlotAt &W : U.Writes)
+    if (LoopOf[W.S])
+      return fail(W.Where, "slot " + Twine(W.S) + " is the index of the loop " +
+                               *LoopOf[W.S] +
+                               "; the host keeps it and no step writes it");
+
+  // A buffer slot gets its buffer on the host only: from the arguments or
+  // from a plan loop's updates (device code cannot return a pointer, and the
+  // executor never reads one back).
+  for (const SlotAt &R : U.BufferReads)
+    if (R.S >= P.NumParams && !U.LoopSet[R.S])
+      return fail(R.Where, "buffer slot " + Twine(R.S) +
+                               " is not a parameter and no plan loop carries "
+                               "or returns it: nothing gives it a buffer");
   return Error::success();
 }
 

@@ -5,7 +5,8 @@
 //                       fields, code object, source module;
 //   BundleReadJSON.cpp  typed access to JSON values (each failure names the
 //                       value), slot ids and grid dimensions;
-//   BundleReadPlan.cpp  the plan: slot table, steps of every kind.
+//   BundleReadPlan.cpp  the plan: slot table, steps of every kind, and the
+//                       checks over the whole plan (host-known slots).
 //
 //===----------------------------------------------------------------------===//
 #ifndef IRCGPU_RUNTIME_BUNDLEREADER_H
@@ -102,6 +103,9 @@ private:
   llvm::Error callee(const llvm::json::Object &O, const At &A, PlanStep &S,
                      const Function *&Fn);
   llvm::Error carried(const llvm::json::Object &O, const At &A, PlanStep &S);
+  /// Checks over the whole plan, once its steps are read: no step writes a
+  /// host-known slot, and every buffer slot read has a buffer.
+  llvm::Error hostSlots(const At &StepsAt);
 };
 
 } // namespace ircgpu::bundle
