@@ -10,9 +10,12 @@
 // format version and a BLAKE3 checksum of the rest, then one JSON document
 // (the plan's outlined code and the source module as VIR lines, the code
 // object in base64). Reading checks all of it — the checksum, the compiler
-// version, every slot id, function index and type of the plan, and the
-// outlined code through the verifier — so a truncated, corrupted or hostile
-// file is an error naming the file and what is wrong, never a crash.
+// version, every slot id, function index and type of the plan, that no step
+// writes a host-known slot (KernelABI.h), and the outlined code through the
+// verifier — so a truncated, corrupted or hostile file is an error naming the
+// file and what is wrong, never a crash. The code object is not checked
+// against the plan: a mismatch shows at LoadedPlan::load (docs/runtime.md,
+// "Bundles", says what is and is not checked).
 //
 //===----------------------------------------------------------------------===//
 #ifndef IRCGPU_BUNDLE_H

@@ -102,6 +102,35 @@ func @grid2(%n: i32, %m: i32, %x: ptr<f64> noalias) -> f64 {
   }
   ret 1.5e-300
 }
+
+func @pingpong(%n: i64, %t: i64, %a: ptr<f32> noalias, %b: ptr<f32> noalias) {
+  %ra, %rb = for %k = 0 to %t step 1 iter(%u: ptr<f32> = %a, %v: ptr<f32> = %b) {
+    for %i = 0 to %n step 1 parallel {
+      %e = load %u[%i]
+      store %v[%i], %e
+    }
+    yield %v, %u
+  }
+  ret
+}
+
+func @sumsteps(%n: i64, %t: i64, %x: ptr<i64> noalias) -> i64 {
+  %r = for %k = 0 to %t step 1 iter(%acc: i64 = 0) {
+    %s = for %i = 0 to %n step 1 parallel reassoc iter(%a: i64 = 0) {
+      %v = load %x[%i]
+      %w = add %a, %v
+      yield %w
+    }
+    for %j = 0 to %n step 1 parallel {
+      %y = load %x[%j]
+      %z = add %y, %k
+      store %x[%j], %z
+    }
+    %acc1 = sub %s, %acc
+    yield %acc1
+  }
+  ret %r
+}
 )";
 
 struct Case {
@@ -113,7 +142,7 @@ struct Case {
 const Case Cases[] = {
     {SpecSaxpyText, "saxpy"}, {SpecSumText, "sum"}, {Loops, "heat"},
     {Loops, "conv"},          {Loops, "mix"},       {Loops, "prefix", true},
-    {Loops, "grid2"},
+    {Loops, "grid2"},         {Loops, "pingpong"},  {Loops, "sumsteps"},
 };
 
 /// A bundle of entry C.Entry, with a made-up code object (no GPU compiler is
@@ -594,6 +623,144 @@ TEST(BundleTest, LoopAndOverlapErrors) {
                          2;
                    }),
               "plan.steps[1].index: not of the bounds' type");
+}
+
+/// A step of the plan by its path: {0, 1} is plan.steps[0].body[1].
+llvm::json::Object &stepAt(llvm::json::Object &O,
+                           std::initializer_list<size_t> Path) {
+  llvm::json::Object *S = nullptr;
+  for (size_t I : Path)
+    S = (*(S ? S->getArray("body") : &arr(obj(O, "plan"), "steps")))[I]
+            .getAsObject();
+  return *S;
+}
+
+/// A new slot of type Ty at the end of the slot table; its id.
+int64_t addSlot(llvm::json::Object &O, llvm::StringRef Ty) {
+  auto &Slots = arr(obj(O, "plan"), "slots");
+  Slots.push_back(llvm::json::Object{{"type", Ty}});
+  return int64_t(Slots.size()) - 1;
+}
+
+int64_t indexOf(llvm::json::Object &Loop) { return *Loop.getInteger("index"); }
+
+// sumsteps: plan.steps[0] is the `for` loop over %k (index, carried %acc,
+// loop result %r); its body a kernel (reduction into %s), a kernel, then a
+// scalar step (%acc1).
+
+/// A `for` loop's index is the host's (KernelABI.h): nothing else writes it.
+TEST(BundleTest, NoStepWritesALoopIndex) {
+  using llvm::json::Object;
+  std::string T = written(makeBundle(Cases[8]));
+  expectError(
+      edit(T,
+           [](Object &O) {
+             Object &Sc = stepAt(O, {0, 2});
+             (*Sc.getArray("results"))[0] = indexOf(stepAt(O, {0}));
+           }),
+      "plan.steps[0].body[2].results[0]: slot 5 is the index of the loop "
+      "plan.steps[0]; the host keeps it and no step writes it");
+  expectError(edit(T,
+                   [](Object &O) {
+                     Object &K = stepAt(O, {0, 0});
+                     (*(*K.getArray("reductions"))[0].getAsObject())["result"] =
+                         indexOf(stepAt(O, {0}));
+                   }),
+              "plan.steps[0].body[0].reductions[0].result: slot ");
+  expectError(edit(T,
+                   [](Object &O) {
+                     Object &L = stepAt(O, {0});
+                     (*L.getArray("carried"))[0] = indexOf(L);
+                   }),
+              "plan.steps[0].carried[0]: slot ");
+  expectError(edit(T,
+                   [](Object &O) {
+                     Object &L = stepAt(O, {0});
+                     (*L.getArray("loop-results"))[0] = indexOf(L);
+                   }),
+              "is the index of the loop plan.steps[0]; the host keeps it and "
+              "no step writes it");
+}
+
+TEST(BundleTest, ALoopIndexBelongsToOneLoop) {
+  using llvm::json::Array;
+  using llvm::json::Object;
+  std::string T = written(makeBundle(Cases[8]));
+  expectError(edit(T,
+                   [](Object &O) {
+                     Object &L = stepAt(O, {0});
+                     Object Twin{{"kind", "for"},
+                                 {"bounds", *L.get("bounds")},
+                                 {"index", indexOf(L)}};
+                     arr(obj(O, "plan"), "steps").push_back(std::move(Twin));
+                   }),
+              "plan.steps[1].index: slot ");
+  expectError(edit(T,
+                   [](Object &O) {
+                     Object &L = stepAt(O, {0});
+                     Object Twin{{"kind", "for"},
+                                 {"bounds", *L.get("bounds")},
+                                 {"index", indexOf(L)}};
+                     L.getArray("body")->push_back(std::move(Twin));
+                   }),
+              "is already the index of the loop plan.steps[0]; a loop index "
+              "belongs to one loop");
+}
+
+/// Buffer slots are host-known: a buffer comes from the arguments or from a
+/// plan loop's updates on the host, never from the device.
+TEST(BundleTest, EveryBufferReadHasABuffer) {
+  using llvm::json::Object;
+  std::string T = written(makeBundle(Cases[7])); // pingpong
+  // A kernel argument: a buffer slot nothing sets.
+  expectError(edit(T,
+                   [](Object &O) {
+                     int64_t S = addSlot(O, "ptr<f32>");
+                     (*stepAt(O, {0, 0}).getArray("args"))[0] = S;
+                   }),
+              "plan.steps[0].body[0].args[0]: buffer slot ");
+  // A carried buffer initialised from it.
+  expectError(edit(T,
+                   [](Object &O) {
+                     int64_t S = addSlot(O, "ptr<f32>");
+                     (*stepAt(O, {0}).getArray("inits"))[0] = S;
+                   }),
+              "is not a parameter and no plan loop carries or returns it: "
+              "nothing gives it a buffer");
+}
+
+/// Pointer-typed results and conditions: the executor never reads a buffer
+/// slot back, and device code cannot make one. These were refused before the
+/// host-known checks (functions cannot return pointers; types must match);
+/// the tests keep it so.
+TEST(BundleTest, NoDeviceWrittenBuffers) {
+  using llvm::json::Object;
+  std::string T = written(makeBundle(Cases[8]));
+  expectError(edit(T,
+                   [](Object &O) {
+                     (*stepAt(O, {0, 2}).getArray("results"))[0] =
+                         addSlot(O, "ptr<i64>");
+                   }),
+              "to a slot of type ptr<i64>");
+  expectError(edit(T,
+                   [](Object &O) {
+                     (*(*stepAt(O, {0, 0}).getArray("reductions"))[0]
+                           .getAsObject())["result"] = addSlot(O, "ptr<i64>");
+                   }),
+              "init and result slots must be of type i64");
+  std::string Conv = written(makeBundle(Cases[3]));
+  expectError(edit(Conv,
+                   [](Object &O) {
+                     stepAt(O, {0})["cond-slot"] = addSlot(O, "ptr<i32>");
+                   }),
+              "plan.steps[0].cond-slot: not of type i1");
+  // Carried buffers (pingpong, which round-trips) are fine when their inits,
+  // nexts and results are buffers too.
+  std::string PP = written(makeBundle(Cases[7]));
+  expectError(
+      edit(PP, [](Object &O) { (*stepAt(O, {0}).getArray("nexts"))[0] = 0; }),
+      "plan.steps[0].carried[0]: loop variable of type ptr<f32> with "
+      "an init, next or result of another type");
 }
 
 /// Steps nested far deeper than any plan: an error, not a stack overflow.
