@@ -455,6 +455,12 @@ Error Reader::carried(const json::Object &O, const At &A, PlanStep &S) {
   if (S.Inits.size() != N || S.Nexts.size() != N || S.LoopResults.size() != N)
     return fail(A, "carried, inits, nexts and loop-results differ in length");
   for (size_t I = 0; I < N; ++I) {
+    // Updates are all at once: one slot cannot be two loop variables.
+    for (size_t J = 0; J < I; ++J)
+      if (S.Carried[J] == S.Carried[I])
+        return fail(index(field(A, "carried"), I),
+                    "slot " + Twine(S.Carried[I]) +
+                        " is already loop variable " + Twine(J));
     Type T = slotType(S.Carried[I]);
     if (slotType(S.Inits[I]) != T || slotType(S.Nexts[I]) != T ||
         slotType(S.LoopResults[I]) != T)

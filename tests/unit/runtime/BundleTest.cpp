@@ -682,6 +682,19 @@ TEST(BundleTest, NoStepWritesALoopIndex) {
               "no step writes it");
 }
 
+/// Plan-loop updates are all at once: one slot is one loop variable.
+TEST(BundleTest, ALoopVariableIsCarriedOnce) {
+  using llvm::json::Object;
+  std::string T = written(makeBundle(Cases[7])); // pingpong: two carried
+  expectError(edit(T,
+                   [](Object &O) {
+                     Object &L = stepAt(O, {0});
+                     auto &C = *L.getArray("carried");
+                     C[1] = C[0];
+                   }),
+              "plan.steps[0].carried[1]: slot 7 is already loop variable 0");
+}
+
 TEST(BundleTest, ALoopIndexBelongsToOneLoop) {
   using llvm::json::Array;
   using llvm::json::Object;
