@@ -83,7 +83,7 @@ Error emitStepCode(const Plan &P, const PlanABI &ABI, const Target &T,
   Error E = Error::success();
   switch (C.Main.Shape) {
   case LaunchShape::Grid:
-    E = emitGridKernel(Main);
+    E = emitGridKernel(Main, C.Main.PointsPerThread);
     break;
   case LaunchShape::Tree:
     E = emitTreeKernel(Main);

@@ -74,7 +74,7 @@ private:
 
 /// The kernels of one step, as the ABI says (EmitKernels.cpp,
 /// EmitReduction.cpp).
-llvm::Error emitGridKernel(DeviceFunctionBuilder &D);
+llvm::Error emitGridKernel(DeviceFunctionBuilder &D, unsigned PointsPerThread);
 llvm::Error emitScalarKernel(DeviceFunctionBuilder &D);
 llvm::Error emitTreeKernel(DeviceFunctionBuilder &D);
 llvm::Error emitFinalKernel(DeviceFunctionBuilder &D);

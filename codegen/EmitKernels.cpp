@@ -18,7 +18,72 @@ using namespace llvm;
 
 namespace ircgpu {
 
-Error emitGridKernel(DeviceFunctionBuilder &D) {
+namespace {
+
+/// The outlined body at per-dimension positions Pos.
+Error emitBody(DeviceFunctionBuilder &D, ArrayRef<llvm::Value *> Pos,
+               ArrayRef<llvm::Value *> Args) {
+  SmallVector<llvm::Value *, 8> Params = gridIndices(D, Pos);
+  Params.append(Args.begin(), Args.end());
+  std::optional<BoundsChecks> Checks = D.boundsChecks();
+  auto Rets = lowerFunctionBody(D.vir(), Params, D.builder(), D.target(),
+                                Checks ? &*Checks : nullptr);
+  return Rets ? Error::success() : Rets.takeError();
+}
+
+/// A 1-D grid kernel with C points per thread: block b's threads cover
+/// points [b * B * C, (b + 1) * B * C), thread t the points t + k * B. When
+/// all C are in range (every block but the last) the C bodies are straight
+/// line code, so their loads can be in flight together; the last block
+/// checks each point.
+Error emitCoarseGridKernel(DeviceFunctionBuilder &D, unsigned C) {
+  IRBuilder<> &B = D.builder();
+  const Target &T = D.target();
+  llvm::Value *Tid = B.CreateZExt(T.emitThreadId(B, 0), B.getInt64Ty());
+  llvm::Value *Bid = B.CreateZExt(T.emitBlockId(B, 0), B.getInt64Ty());
+  llvm::Value *BDim = B.CreateZExt(T.emitBlockDim(B, 0), B.getInt64Ty());
+  llvm::Value *Base = B.CreateAdd(
+      B.CreateMul(Bid, B.CreateMul(BDim, B.getInt64(C)), "", /*NUW=*/true), Tid,
+      "t0", /*NUW=*/true);
+  llvm::Value *Trips = gridTripCount(D, 0);
+  SmallVector<llvm::Value *, 8> Args = D.stepArgs();
+  auto Point = [&](unsigned K) {
+    return K ? B.CreateAdd(Base, B.CreateMul(BDim, B.getInt64(K)), "",
+                           /*NUW=*/true)
+             : Base;
+  };
+  llvm::Value *Last = Point(C - 1);
+  BasicBlock *Full = D.block("full"), *Part = D.block("part"),
+             *Exit = D.block("exit");
+  B.CreateCondBr(B.CreateICmpULT(Last, Trips, "allin"), Full, Part);
+  B.SetInsertPoint(Full);
+  for (unsigned K = 0; K < C; ++K)
+    if (Error E = emitBody(D, {Point(K)}, Args))
+      return E;
+  B.CreateBr(Exit);
+  B.SetInsertPoint(Part);
+  for (unsigned K = 0; K < C; ++K) {
+    llvm::Value *P = Point(K);
+    BasicBlock *Body = D.block("part" + Twine(K)),
+               *Next = D.block("part" + Twine(K) + ".next");
+    B.CreateCondBr(B.CreateICmpULT(P, Trips), Body, Next);
+    B.SetInsertPoint(Body);
+    if (Error E = emitBody(D, {P}, Args))
+      return E;
+    B.CreateBr(Next);
+    B.SetInsertPoint(Next);
+  }
+  B.CreateBr(Exit);
+  B.SetInsertPoint(Exit);
+  B.CreateRetVoid();
+  return Error::success();
+}
+
+} // namespace
+
+Error emitGridKernel(DeviceFunctionBuilder &D, unsigned PointsPerThread) {
+  if (PointsPerThread > 1)
+    return emitCoarseGridKernel(D, PointsPerThread);
   IRBuilder<> &B = D.builder();
   const Target &T = D.target();
   unsigned NDims = D.step().Grid.size();
@@ -39,13 +104,8 @@ Error emitGridKernel(DeviceFunctionBuilder &D) {
   BasicBlock *Body = D.block("body"), *Exit = D.block("exit");
   B.CreateCondBr(InRange, Body, Exit);
   B.SetInsertPoint(Body);
-  SmallVector<llvm::Value *, 8> Params = gridIndices(D, Pos);
-  Params.append(D.stepArgs());
-  std::optional<BoundsChecks> Checks = D.boundsChecks();
-  auto Rets =
-      lowerFunctionBody(D.vir(), Params, B, T, Checks ? &*Checks : nullptr);
-  if (!Rets)
-    return Rets.takeError();
+  if (Error E = emitBody(D, Pos, D.stepArgs()))
+    return E;
   B.CreateBr(Exit);
   B.SetInsertPoint(Exit);
   B.CreateRetVoid();

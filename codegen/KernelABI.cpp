@@ -82,6 +82,8 @@ private:
       return C;
     }
     C.Main.Shape = S.Reductions.empty() ? LaunchShape::Grid : LaunchShape::Tree;
+    if (C.Main.Shape == LaunchShape::Grid && S.Grid.size() == 1)
+      C.Main.PointsPerThread = GridPointsPerThread;
     for (const GridDim &G : S.Grid) {
       C.Main.Params.push_back({ParamKind::GridLB, G.LB});
       C.Main.Params.push_back({ParamKind::GridTrips, G.UB});

@@ -1,7 +1,7 @@
 //===- codegen/Target.h - one GPU target behind a small interface -*- C++ -*-=//
 //
-// The common lowering (LowerFunction.cpp, EmitKernels.cpp, ...) is written once against
-// this class; everything that differs between GPU vendors (triple, data
+// The common lowering (LowerFunction.cpp, EmitKernels.cpp, ...) is written once
+// against this class; everything that differs between GPU vendors (triple, data
 // layout, how a thread finds its id, how a kernel is marked, which math
 // library names exist, how assembly is produced) lives in one folder per
 // target behind it (design.md, Halide's CodeGen_GPU_Dev). Targets are made

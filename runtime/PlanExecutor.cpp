@@ -259,7 +259,7 @@ Error PlanRun::runKernel(const PlanStep &St) {
   unsigned *GridDims[] = {&Grid.X, &Grid.Y, &Grid.Z};
   for (size_t D = 0; D < Trips.size(); ++D) {
     size_t HW = Trips.size() - 1 - D;
-    uint64_t B = *BlockDims[HW];
+    uint64_t B = *BlockDims[HW] * (HW == 0 ? Code.Main.PointsPerThread : 1);
     uint64_t N = Trips[D] / B + (Trips[D] % B != 0);
     uint64_t Max = HW == 0 ? MaxGridX : MaxGridYZ;
     if (N > Max)

@@ -233,7 +233,7 @@ Expected<Launch> rawPlanLaunch(const LoadedPlan &LP, ArrayRef<DeviceArg> Args) {
   // The executor's shapes: 256 threads (1-D), 32 x 8 (2-D), last dim on x.
   if (Trips.size() == 1) {
     L.Block = {256, 1, 1};
-    L.Grid = {blocksFor(Trips[0], 256), 1, 1};
+    L.Grid = {blocksFor(Trips[0], 256 * Code.Main.PointsPerThread), 1, 1};
   } else {
     L.Block = {32, 8, 1};
     L.Grid = {blocksFor(Trips[1], 32), blocksFor(Trips[0], 8), 1};

@@ -55,7 +55,8 @@ enum class ParamKind : uint8_t {
 
 struct KernelParam {
   ParamKind Kind;
-  SlotId Slot = ~0u; ///< GridLB/Step: the bound; GridTrips: the UB; Value, Count
+  SlotId Slot =
+      ~0u; ///< GridLB/Step: the bound; GridTrips: the UB; Value, Count
 };
 
 /// How a device function is launched.
@@ -72,7 +73,16 @@ struct DeviceFunction {
   std::string Name; ///< the symbol in the code object
   LaunchShape Shape = LaunchShape::Grid;
   std::vector<KernelParam> Params;
+  /// Grid kernels: grid points per thread along x. A block of B threads
+  /// covers B * PointsPerThread consecutive points of the last dimension;
+  /// thread t takes t, t + B, t + 2B, ... of them (each step coalesced), so
+  /// the launch needs that many times fewer blocks in x.
+  unsigned PointsPerThread = 1;
 };
+
+/// Points per thread of 1-D grid kernels: independent bodies in flight in
+/// one thread (memory-level parallelism) and fewer blocks to schedule.
+inline constexpr unsigned GridPointsPerThread = 4;
 
 /// The device code of one Kernel or Scalar step.
 struct StepCode {

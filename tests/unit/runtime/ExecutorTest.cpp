@@ -197,7 +197,10 @@ TEST_P(ExecutorTest, Saxpy1DLaunchShapeAndParameters) {
     EXPECT_EQ(L.Params.at(0), FirstSlots);
     EXPECT_EQ(D.Blocks.size(), LiveBlocks);
     EXPECT_EQ(L.Kernel, "saxpy$k0");
-    EXPECT_EQ(dims(L.Grid), std::to_string((N + 255) / 256) + "x1x1");
+    // 1-D kernels take GridPointsPerThread points per thread.
+    const uint64_t PerBlock = 256 * GridPointsPerThread;
+    EXPECT_EQ(dims(L.Grid),
+              std::to_string((N + PerBlock - 1) / PerBlock) + "x1x1");
     EXPECT_EQ(dims(L.Block), "256x1x1");
     // The slot array, then LB, UB, Step by value, then the arguments.
     std::vector<uint64_t> Want = {L.Params.at(0), 0, N, 1};
@@ -499,7 +502,7 @@ TEST_P(ExecutorTest, GridBoundComputedOnTheDeviceIsReadBackOnce) {
     WantS.push_back(W);
   EXPECT_EQ(S.Params, WantS);
   EXPECT_EQ(L.Kernel, name(*LP, K));
-  EXPECT_EQ(dims(L.Grid), "4x1x1");
+  EXPECT_EQ(dims(L.Grid), "1x1x1"); // 1000 points, 1024 a block
   ASSERT_GE(L.Params.size(), 4u);
   EXPECT_EQ(L.Params[2], 1000u);
   // One read back before the launch (Executor.h), one at the end.
@@ -530,7 +533,7 @@ TEST_P(ExecutorTest, DeviceComputedI32BoundIsMasked) {
   ASSERT_TRUE(bool(R)) << errText(R.takeError());
   ASSERT_EQ(D.LaunchLog.size(), 2u);
   EXPECT_EQ(D.LaunchLog[1].Kernel, name(*LP, K));
-  EXPECT_EQ(dims(D.LaunchLog[1].Grid), "4x1x1");
+  EXPECT_EQ(dims(D.LaunchLog[1].Grid), "1x1x1");
   EXPECT_EQ(D.LaunchLog[1].Params.at(2), 1000u);
   // A negative bound: no launch.
   D.LaunchLog.clear();
@@ -802,7 +805,7 @@ TEST_P(ExecutorTest, OverlapCheckPicksKernelOrSequentialFallback) {
     const LaunchRecord &L = D.LaunchLog[0];
     if (C.Disjoint) {
       EXPECT_EQ(L.Kernel, Kernel);
-      EXPECT_EQ(dims(L.Grid), "4x1x1");
+      EXPECT_EQ(dims(L.Grid), "1x1x1");
     } else {
       EXPECT_EQ(L.Kernel, Fallback);
       EXPECT_EQ(dims(L.Grid), "1x1x1");
