@@ -61,7 +61,7 @@ public:
   // The PlanWalker hooks.
   Error runKernel(const PlanStep &St);
   Error runScalar(const PlanStep &St);
-  bool disjoint(SlotId A, SlotId B) const;
+  std::pair<uint64_t, uint64_t> extent(SlotId S) const;
   Expected<uint64_t> slotValue(SlotId Slot);
   void setIndex(SlotId Slot, uint64_t Bits) { Host[Slot] = Bits; }
   Error copySlots(ArrayRef<SlotId> From, ArrayRef<SlotId> To);
@@ -166,10 +166,8 @@ Expected<uint64_t> PlanRun::slotValue(SlotId Slot) {
   return mask(Slot, Bits);
 }
 
-bool PlanRun::disjoint(SlotId A, SlotId B) const {
-  uint64_t ABegin = Host[A], AEnd = ABegin + Counts[A] * type(A).bytes();
-  uint64_t BBegin = Host[B], BEnd = BBegin + Counts[B] * type(B).bytes();
-  return ABegin == AEnd || BBegin == BEnd || AEnd <= BBegin || BEnd <= ABegin;
+std::pair<uint64_t, uint64_t> PlanRun::extent(SlotId S) const {
+  return {Host[S], Counts[S] * type(S).bytes()};
 }
 
 Error PlanRun::launch(KernelHandle K, const DeviceFunction &DF, Dim3 Grid,

@@ -6,7 +6,9 @@
 // (Plan.h). The plan simulator (Simulator.cpp) and the GPU executor
 // (PlanExecutor.cpp) derive from it and supply where values live:
 //   Error runKernel(const PlanStep &), Error runScalar(const PlanStep &),
-//   bool disjoint(SlotId, SlotId),
+//   std::pair<uint64_t, uint64_t> extent(SlotId)
+//                                          a buffer slot's first byte's
+//                                          address and its size in bytes,
 //   Expected<uint64_t> slotValue(SlotId)   the slot's bits, on the host,
 //   void setIndex(SlotId, uint64_t)        a `for` plan loop's index,
 //   Error copySlots(ArrayRef<SlotId> From, ArrayRef<SlotId> To)
@@ -42,6 +44,14 @@ protected:
 private:
   Derived &self() { return static_cast<Derived &>(*this); }
 
+  /// Whether buffers A and B share no byte (an empty one shares none).
+  bool disjoint(SlotId A, SlotId B) {
+    auto [ABegin, ABytes] = self().extent(A);
+    auto [BBegin, BBytes] = self().extent(B);
+    return !ABytes || !BBytes || ABegin + ABytes <= BBegin ||
+           BBegin + BBytes <= ABegin;
+  }
+
   llvm::Error runStep(const PlanStep &St) {
     switch (St.Kind) {
     case StepKind::Kernel:
@@ -54,7 +64,7 @@ private:
       return runWhile(St);
     case StepKind::OverlapCheck:
       for (const auto &[A, B] : St.Disjoint)
-        if (!self().disjoint(A, B))
+        if (!disjoint(A, B))
           return runSteps(St.Fallback);
       return runSteps(St.Body);
     }

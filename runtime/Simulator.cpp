@@ -12,6 +12,7 @@
 
 #include "ircgpu/Simulator.h"
 #include "ircgpu/Diagnostics.h"
+#include "ircgpu/KernelABI.h"
 
 #include "runtime/PlanWalker.h"
 
@@ -50,8 +51,9 @@ using namespace ircgpu::interp;
 
 namespace {
 
-constexpr uint64_t TreeBlock = 256;
-constexpr uint64_t TreeMaxBlocks = 1024;
+// The tree's shape, shared with the GPU code generators (KernelABI.h).
+constexpr uint64_t TreeBlock = ReductionBlock;
+constexpr uint64_t TreeMaxBlocks = ReductionMaxBlocks;
 
 /// OP(A, B), as the interpreter computes it (ir/ScalarEval.h).
 uint64_t combine(Opcode Op, Type Ty, uint64_t A, uint64_t B) {
@@ -112,7 +114,7 @@ public:
   // The PlanWalker hooks.
   llvm::Error runKernel(const PlanStep &St);
   llvm::Error runScalar(const PlanStep &St);
-  bool disjoint(SlotId A, SlotId B) const;
+  std::pair<uint64_t, uint64_t> extent(SlotId S) const;
   llvm::Expected<uint64_t> slotValue(SlotId S) const { return Slots[S].Bits; }
   void setIndex(SlotId S, uint64_t Bits) { Slots[S] = InterpArg::scalar(Bits); }
   llvm::Error copySlots(llvm::ArrayRef<SlotId> From, llvm::ArrayRef<SlotId> To);
@@ -170,15 +172,9 @@ llvm::Expected<Interpreter *> Simulation::interpreter(uint32_t Func) {
   return Raw;
 }
 
-bool Simulation::disjoint(SlotId A, SlotId B) const {
-  auto Range = [&](SlotId S) {
-    auto Begin = reinterpret_cast<uintptr_t>(Slots[S].Data);
-    return std::make_pair(Begin,
-                          Begin + Slots[S].Count * P.Slots[S].Ty.bytes());
-  };
-  auto [ABegin, AEnd] = Range(A);
-  auto [BBegin, BEnd] = Range(B);
-  return ABegin == AEnd || BBegin == BEnd || AEnd <= BBegin || BEnd <= ABegin;
+std::pair<uint64_t, uint64_t> Simulation::extent(SlotId S) const {
+  return {reinterpret_cast<uintptr_t>(Slots[S].Data),
+          Slots[S].Count * P.Slots[S].Ty.bytes()};
 }
 
 /// Runs one function, turning an out-of-bounds fault into a message that names
