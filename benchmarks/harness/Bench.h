@@ -16,9 +16,9 @@ namespace ircbench {
 
 struct BenchOptions {
   std::vector<std::string> Workloads; ///< empty: all
-  unsigned Repeat = 100;   ///< the most timed runs of one measurement
-  std::string JsonPath;    ///< JSON lines to this file ("" none, "-" stdout)
-  std::string RefsPath;    ///< refs.cubin; "" = no hand-written references
+  unsigned Repeat = 100; ///< the most timed runs of one measurement
+  std::string JsonPath;  ///< JSON lines to this file ("" none, "-" stdout)
+  std::string RefsPath;  ///< refs.cubin; "" = no hand-written references
   std::string Device = "cuda";
   /// No GPU: every workload at its small size on the interpreter and the
   /// plan simulator through the harness's checks, and the compile and
