@@ -52,8 +52,7 @@ public:
       auto *AT = ArrayType::get(ET, PB.Bins);
       auto *GV = new GlobalVariable(
           M, AT, false, GlobalValue::InternalLinkage, UndefValue::get(AT),
-          D.fn().getName() + ".priv." +
-              D.vir().name(D.vir().Params[PB.Param]),
+          D.fn().getName() + ".priv." + D.vir().name(D.vir().Params[PB.Param]),
           nullptr, GlobalValue::NotThreadLocal,
           D.target().sharedAddressSpace());
       GV->setAlignment(Align(PB.Elem.bytes()));
@@ -86,10 +85,9 @@ public:
     for (const PrivatizedBuffer &PB : Bufs) {
       GlobalVariable *GV = Map.Arrays[PB.Param];
       strided(PB.Bins, "priv.zero", [&](llvm::Value *I) {
-        B.CreateAlignedStore(ConstantInt::get(GV->getValueType()
-                                                  ->getArrayElementType(),
-                                              0),
-                             bin(GV, I), Align(PB.Elem.bytes()));
+        B.CreateAlignedStore(
+            ConstantInt::get(GV->getValueType()->getArrayElementType(), 0),
+            bin(GV, I), Align(PB.Elem.bytes()));
       });
     }
     T.emitBarrier(B);
@@ -134,8 +132,9 @@ private:
 
   llvm::Value *bin(GlobalVariable *GV, llvm::Value *I) {
     IRBuilder<> &B = D.builder();
-    return B.CreateInBoundsGEP(GV->getValueType(), GV,
-                               {B.getInt64(0), B.CreateZExt(I, B.getInt64Ty())});
+    return B.CreateInBoundsGEP(
+        GV->getValueType(), GV,
+        {B.getInt64(0), B.CreateZExt(I, B.getInt64Ty())});
   }
 
   /// for (I = l; I < Bins; I += N) Body(I), I an i32.
@@ -143,8 +142,8 @@ private:
                function_ref<void(llvm::Value *)> Body) {
     IRBuilder<> &B = D.builder();
     BasicBlock *Pre = B.GetInsertBlock();
-    BasicBlock *Head = D.block(Name + ".head"),
-               *Loop = D.block(Name + ".body"), *Done = D.block(Name + ".done");
+    BasicBlock *Head = D.block(Name + ".head"), *Loop = D.block(Name + ".body"),
+               *Done = D.block(Name + ".done");
     B.CreateBr(Head);
     B.SetInsertPoint(Head);
     PHINode *I = B.CreatePHI(B.getInt32Ty(), 2, Name + ".i");

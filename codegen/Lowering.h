@@ -51,8 +51,7 @@ public:
     if (Checks)
       Bufs.resize(F.numValues());
     if (Private)
-      for (size_t I = 0; I < Private->Arrays.size() && I < F.Params.size();
-           ++I)
+      for (size_t I = 0; I < Private->Arrays.size() && I < F.Params.size(); ++I)
         if (Private->Arrays[I])
           Shared[F.Params[I].Id] = Private->Arrays[I];
   }

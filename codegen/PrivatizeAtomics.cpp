@@ -78,8 +78,7 @@ public:
       if (std::optional<uint64_t> A = Sub(0))
         return Fits(A);
       unsigned From = F.type(O->Operands[0]).bits();
-      return From >= 64 ? std::nullopt
-                        : Fits((uint64_t(1) << From) - 1);
+      return From >= 64 ? std::nullopt : Fits((uint64_t(1) << From) - 1);
     }
     case Opcode::SExt:
     case Opcode::Trunc:
@@ -156,8 +155,7 @@ std::vector<PrivatizedBuffer> findPrivatizableAtomics(const Function &F,
   uint64_t Bytes = 0;
   for (unsigned I = FirstArg; I < F.Params.size(); ++I) {
     Type Ty = F.type(F.Params[I]);
-    if (!Ty.isPtr() ||
-        (Ty.elem() != Scalar::I32 && Ty.elem() != Scalar::I64))
+    if (!Ty.isPtr() || (Ty.elem() != Scalar::I32 && Ty.elem() != Scalar::I64))
       continue;
     if (!(Attrs(I) & AttrNoAlias) && !OthersReadOnly(I))
       continue;

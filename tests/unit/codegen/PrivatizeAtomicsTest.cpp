@@ -117,7 +117,8 @@ func @g(%n: i64, %h: ptr<i32>, %k: ptr<i32> readonly) {
 }
 )");
   EXPECT_TRUE(findPrivatizableAtomics(*M->Functions[0], 0).empty());
-  std::vector<PrivatizedBuffer> P = findPrivatizableAtomics(*M->Functions[1], 0);
+  std::vector<PrivatizedBuffer> P =
+      findPrivatizableAtomics(*M->Functions[1], 0);
   ASSERT_EQ(P.size(), 1u);
   EXPECT_EQ(P[0].Bins, 16u);
 }
