@@ -168,6 +168,22 @@ SmallVector<llvm::Value *, 8> DeviceFunctionBuilder::stepArgs() {
   return Out;
 }
 
+llvm::Value *DeviceFunctionBuilder::hostKnownArg(size_t A) {
+  assert(A < S.Args.size() && ABI.HostKnown[S.Args[A]] &&
+         "not a host-known argument");
+  size_t NextParam = 0;
+  for (size_t I = 0; I <= A; ++I) {
+    if (!ABI.HostKnown[S.Args[I]])
+      continue;
+    while (DF.Params[NextParam].Kind != ParamKind::Value)
+      ++NextParam;
+    if (I == A)
+      return Fn->getArg(NextParam);
+    ++NextParam;
+  }
+  llvm_unreachable("argument without a parameter");
+}
+
 std::optional<BoundsChecks> DeviceFunctionBuilder::boundsChecks() {
   if (!ABI.Checked || DF.Shape == LaunchShape::Final)
     return std::nullopt;

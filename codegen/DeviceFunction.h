@@ -52,6 +52,11 @@ public:
   /// The values of Step::Args, in order (the outlined function's parameters
   /// after its grid indices).
   llvm::SmallVector<llvm::Value *, 8> stepArgs();
+  /// The value of Step::Args[A], a host-known slot (a buffer, say): its
+  /// by-value parameter. Emits nothing.
+  llvm::Value *hostKnownArg(size_t A);
+  /// Whether the plan is compiled in checked mode.
+  bool checked() const { return ABI.Checked; }
   /// Checked mode: what the lowering of the outlined function needs for its
   /// bounds checks (the error record, the function's index, the count of
   /// each buffer parameter); nothing in the default mode.

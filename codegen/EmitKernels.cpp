@@ -8,11 +8,23 @@
 // grid does), returns when any t >= trip count, and otherwise runs the
 // outlined body at LB + t * Step.
 //
+// Privatised atomics (docs/codegen.md): when PrivatizeAtomics.h finds
+// histogram buffers, each gets an array in shared memory. Every thread of
+// the block zeroes its share of the bins (bins l, l + N, ... for linear
+// thread id l of N threads) and waits at a barrier before any point runs;
+// the points' atomics go to the array; at the exit, where every thread
+// arrives (out-of-range threads skip only their points), a second barrier,
+// then every thread adds its share of the non-zero bins into the buffer
+// with global atomics.
+//
 // Scalar steps (LaunchShape::Single): the outlined function runs once, on one
 // thread, and writes its results to the slot array.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/DeviceFunction.h"
+#include "codegen/PrivatizeAtomics.h"
+
+#include "llvm/IR/Constants.h"
 
 using namespace llvm;
 
@@ -20,14 +32,141 @@ namespace ircgpu {
 
 namespace {
 
+/// The privatised histograms of a grid kernel: their shared arrays, and
+/// the code that zeroes them before the points and flushes them after.
+/// Nothing at all when the analysis finds none, or in checked mode (whose
+/// atomics keep their bounds checks on the global buffer).
+class Privatization {
+public:
+  explicit Privatization(DeviceFunctionBuilder &D) : D(D) {
+    if (D.checked())
+      return;
+    unsigned NDims = D.step().Grid.size();
+    Bufs = findPrivatizableAtomics(D.vir(), NDims);
+    if (Bufs.empty())
+      return;
+    llvm::Module &M = *D.fn().getParent();
+    Map.Arrays.assign(D.vir().Params.size(), nullptr);
+    for (const PrivatizedBuffer &PB : Bufs) {
+      llvm::Type *ET = lowerType(PB.Elem, D.context(), D.target());
+      auto *AT = ArrayType::get(ET, PB.Bins);
+      auto *GV = new GlobalVariable(
+          M, AT, false, GlobalValue::InternalLinkage, UndefValue::get(AT),
+          D.fn().getName() + ".priv." + D.vir().name(D.vir().Params[PB.Param]),
+          nullptr, GlobalValue::NotThreadLocal,
+          D.target().sharedAddressSpace());
+      GV->setAlignment(Align(PB.Elem.bytes()));
+      Map.Arrays[PB.Param] = GV;
+    }
+  }
+
+  /// What the lowering of the body needs; null when nothing is privatised.
+  const PrivateBuffers *buffers() const {
+    return Bufs.empty() ? nullptr : &Map;
+  }
+
+  /// At the kernel's start: each thread zeroes bins l, l + N, ... of every
+  /// array, then a barrier.
+  void emitPrologue() {
+    if (Bufs.empty())
+      return;
+    IRBuilder<> &B = D.builder();
+    const Target &T = D.target();
+    // The linear thread id and the block's thread count over the grid's
+    // dimensions (x fastest).
+    unsigned NDims = D.step().Grid.size();
+    for (unsigned HW = NDims; HW-- > 0;) {
+      llvm::Value *Tid = T.emitThreadId(B, HW), *BDim = T.emitBlockDim(B, HW);
+      Lin = Lin ? B.CreateAdd(B.CreateMul(Lin, BDim), Tid) : Tid;
+      Threads = Threads ? B.CreateMul(Threads, BDim) : BDim;
+    }
+    Lin->setName("priv.tid");
+    Threads->setName("priv.threads");
+    for (const PrivatizedBuffer &PB : Bufs) {
+      GlobalVariable *GV = Map.Arrays[PB.Param];
+      strided(PB.Bins, "priv.zero", [&](llvm::Value *I) {
+        B.CreateAlignedStore(
+            ConstantInt::get(GV->getValueType()->getArrayElementType(), 0),
+            bin(GV, I), Align(PB.Elem.bytes()));
+      });
+    }
+    T.emitBarrier(B);
+  }
+
+  /// At the exit, which every thread reaches: a barrier, then each thread
+  /// adds bins l, l + N, ... of every array into its buffer, skipping zero
+  /// bins (a buffer may be shorter than the array: only bins the points
+  /// touched are known to lie in it).
+  void emitEpilogue() {
+    if (Bufs.empty())
+      return;
+    IRBuilder<> &B = D.builder();
+    D.target().emitBarrier(B);
+    unsigned NDims = D.step().Grid.size();
+    for (const PrivatizedBuffer &PB : Bufs) {
+      GlobalVariable *GV = Map.Arrays[PB.Param];
+      llvm::Type *ET = GV->getValueType()->getArrayElementType();
+      llvm::Value *Buf = D.hostKnownArg(PB.Param - NDims);
+      Align Al(PB.Elem.bytes());
+      strided(PB.Bins, "priv.flush", [&](llvm::Value *I) {
+        llvm::Value *V = B.CreateAlignedLoad(ET, bin(GV, I), Al, "priv.bin");
+        BasicBlock *Add = D.block("priv.add"), *Next = D.block("priv.next");
+        B.CreateCondBr(B.CreateICmpNE(V, ConstantInt::get(ET, 0), "priv.nz"),
+                       Add, Next);
+        B.SetInsertPoint(Add);
+        llvm::Value *Addr =
+            B.CreateInBoundsGEP(ET, Buf, B.CreateZExt(I, B.getInt64Ty()));
+        B.CreateAtomicRMW(AtomicRMWInst::Add, Addr, V, Al,
+                          AtomicOrdering::Monotonic);
+        B.CreateBr(Next);
+        B.SetInsertPoint(Next);
+      });
+    }
+  }
+
+private:
+  DeviceFunctionBuilder &D;
+  std::vector<PrivatizedBuffer> Bufs;
+  PrivateBuffers Map;
+  llvm::Value *Lin = nullptr, *Threads = nullptr; ///< i32
+
+  llvm::Value *bin(GlobalVariable *GV, llvm::Value *I) {
+    IRBuilder<> &B = D.builder();
+    return B.CreateInBoundsGEP(
+        GV->getValueType(), GV,
+        {B.getInt64(0), B.CreateZExt(I, B.getInt64Ty())});
+  }
+
+  /// for (I = l; I < Bins; I += N) Body(I), I an i32.
+  void strided(uint32_t Bins, const Twine &Name,
+               function_ref<void(llvm::Value *)> Body) {
+    IRBuilder<> &B = D.builder();
+    BasicBlock *Pre = B.GetInsertBlock();
+    BasicBlock *Head = D.block(Name + ".head"), *Loop = D.block(Name + ".body"),
+               *Done = D.block(Name + ".done");
+    B.CreateBr(Head);
+    B.SetInsertPoint(Head);
+    PHINode *I = B.CreatePHI(B.getInt32Ty(), 2, Name + ".i");
+    I->addIncoming(Lin, Pre);
+    B.CreateCondBr(B.CreateICmpULT(I, B.getInt32(Bins)), Loop, Done);
+    B.SetInsertPoint(Loop);
+    Body(I);
+    I->addIncoming(B.CreateAdd(I, Threads, "", /*HasNUW=*/true),
+                   B.GetInsertBlock());
+    B.CreateBr(Head);
+    B.SetInsertPoint(Done);
+  }
+};
+
 /// The outlined body at per-dimension positions Pos.
 Error emitBody(DeviceFunctionBuilder &D, ArrayRef<llvm::Value *> Pos,
-               ArrayRef<llvm::Value *> Args) {
+               ArrayRef<llvm::Value *> Args,
+               const PrivateBuffers *Private = nullptr) {
   SmallVector<llvm::Value *, 8> Params = gridIndices(D, Pos);
   Params.append(Args.begin(), Args.end());
   std::optional<BoundsChecks> Checks = D.boundsChecks();
   auto Rets = lowerFunctionBody(D.vir(), Params, D.builder(), D.target(),
-                                Checks ? &*Checks : nullptr);
+                                Checks ? &*Checks : nullptr, Private);
   return Rets ? Error::success() : Rets.takeError();
 }
 
@@ -36,7 +175,8 @@ Error emitBody(DeviceFunctionBuilder &D, ArrayRef<llvm::Value *> Pos,
 /// all C are in range (every block but the last) the C bodies are straight
 /// line code, so their loads can be in flight together; the last block
 /// checks each point.
-Error emitCoarseGridKernel(DeviceFunctionBuilder &D, unsigned C) {
+Error emitCoarseGridKernel(DeviceFunctionBuilder &D, unsigned C,
+                           Privatization &Priv) {
   IRBuilder<> &B = D.builder();
   const Target &T = D.target();
   llvm::Value *Tid = B.CreateZExt(T.emitThreadId(B, 0), B.getInt64Ty());
@@ -58,7 +198,7 @@ Error emitCoarseGridKernel(DeviceFunctionBuilder &D, unsigned C) {
   B.CreateCondBr(B.CreateICmpULT(Last, Trips, "allin"), Full, Part);
   B.SetInsertPoint(Full);
   for (unsigned K = 0; K < C; ++K)
-    if (Error E = emitBody(D, {Point(K)}, Args))
+    if (Error E = emitBody(D, {Point(K)}, Args, Priv.buffers()))
       return E;
   B.CreateBr(Exit);
   B.SetInsertPoint(Part);
@@ -68,13 +208,14 @@ Error emitCoarseGridKernel(DeviceFunctionBuilder &D, unsigned C) {
                *Next = D.block("part" + Twine(K) + ".next");
     B.CreateCondBr(B.CreateICmpULT(P, Trips), Body, Next);
     B.SetInsertPoint(Body);
-    if (Error E = emitBody(D, {P}, Args))
+    if (Error E = emitBody(D, {P}, Args, Priv.buffers()))
       return E;
     B.CreateBr(Next);
     B.SetInsertPoint(Next);
   }
   B.CreateBr(Exit);
   B.SetInsertPoint(Exit);
+  Priv.emitEpilogue();
   B.CreateRetVoid();
   return Error::success();
 }
@@ -82,8 +223,10 @@ Error emitCoarseGridKernel(DeviceFunctionBuilder &D, unsigned C) {
 } // namespace
 
 Error emitGridKernel(DeviceFunctionBuilder &D, unsigned PointsPerThread) {
+  Privatization Priv(D);
+  Priv.emitPrologue();
   if (PointsPerThread > 1)
-    return emitCoarseGridKernel(D, PointsPerThread);
+    return emitCoarseGridKernel(D, PointsPerThread, Priv);
   IRBuilder<> &B = D.builder();
   const Target &T = D.target();
   unsigned NDims = D.step().Grid.size();
@@ -104,10 +247,11 @@ Error emitGridKernel(DeviceFunctionBuilder &D, unsigned PointsPerThread) {
   BasicBlock *Body = D.block("body"), *Exit = D.block("exit");
   B.CreateCondBr(InRange, Body, Exit);
   B.SetInsertPoint(Body);
-  if (Error E = emitBody(D, Pos, D.stepArgs()))
+  if (Error E = emitBody(D, Pos, D.stepArgs(), Priv.buffers()))
     return E;
   B.CreateBr(Exit);
   B.SetInsertPoint(Exit);
+  Priv.emitEpilogue();
   B.CreateRetVoid();
   return Error::success();
 }

@@ -14,9 +14,15 @@
 namespace ircgpu::lowering {
 
 /// &P[I] for a load, store or atomic: the index is sign-extended to 64 bits.
+/// A privatised buffer's element is the one of its shared array (the
+/// analysis proved the index within it).
 llvm::Value *Lowering::address(const Op &O) {
   Type PT = F.type(O.Operands[0]);
   llvm::Value *Idx = B.CreateSExtOrTrunc(get(O.Operands[1]), B.getInt64Ty());
+  auto It = Shared.find(O.Operands[0].Id);
+  if (It != Shared.end())
+    return B.CreateInBoundsGEP(It->second->getValueType(), It->second,
+                               {B.getInt64(0), Idx});
   return B.CreateGEP(ty(PT.elemType()), get(O.Operands[0]), Idx);
 }
 

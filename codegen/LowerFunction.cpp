@@ -365,8 +365,9 @@ llvm::Type *lowerType(Type Ty, LLVMContext &Ctx, const Target &T) {
 
 Expected<SmallVector<llvm::Value *, 2>>
 lowerFunctionBody(const Function &F, ArrayRef<llvm::Value *> Params,
-                  IRBuilder<> &B, const Target &T, const BoundsChecks *Checks) {
-  return lowering::Lowering(F, B, T, Checks).run(Params);
+                  IRBuilder<> &B, const Target &T, const BoundsChecks *Checks,
+                  const PrivateBuffers *Private) {
+  return lowering::Lowering(F, B, T, Checks, Private).run(Params);
 }
 
 llvm::Value *emitTripCount(IRBuilder<> &B, llvm::Value *LB, llvm::Value *UB,

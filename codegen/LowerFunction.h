@@ -13,6 +13,7 @@
 #include "codegen/Target.h"
 
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/IRBuilder.h"
 
 namespace ircgpu {
@@ -32,15 +33,27 @@ struct BoundsChecks {
   llvm::SmallVector<llvm::Value *, 8> Counts;
 };
 
+/// Privatised atomics (docs/codegen.md, "Privatised atomics"): the buffer
+/// parameters whose atomics go to a block-private array in shared memory
+/// instead (codegen/PrivatizeAtomics.h decides which; the grid-kernel
+/// emitter zeroes and flushes the arrays).
+struct PrivateBuffers {
+  /// By parameter of F: the shared-memory array ([R x T]) standing for the
+  /// buffer, or null.
+  llvm::SmallVector<llvm::GlobalVariable *, 8> Arrays;
+};
+
 /// Lowers F's body at B's insertion point, with Params[i] standing for F's
 /// parameter i. On success B is left at the end of the code (a block with no
 /// terminator yet) and the result holds the values of F's `ret`. With Checks
 /// every access through a buffer is bounds-checked; without, the code is
-/// that of the default mode.
+/// that of the default mode. With Private, every access through a
+/// privatised buffer (only ever an `atomic add`) goes to its shared array.
 llvm::Expected<llvm::SmallVector<llvm::Value *, 2>>
 lowerFunctionBody(const Function &F, llvm::ArrayRef<llvm::Value *> Params,
                   llvm::IRBuilder<> &B, const Target &T,
-                  const BoundsChecks *Checks = nullptr);
+                  const BoundsChecks *Checks = nullptr,
+                  const PrivateBuffers *Private = nullptr);
 
 /// The number of iterations of `for i = LB to UB step S` (spec §4): computed
 /// without overflow, 0 when S <= 0 or UB <= LB. Unsigned, of LB's width.

@@ -11,6 +11,8 @@
 
 #include "codegen/LowerFunction.h"
 
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/Support/Error.h"
 
@@ -43,11 +45,15 @@ enum class AccessKind : uint32_t { Load, Store, Atomic, CmpXchg };
 class Lowering {
 public:
   Lowering(const Function &F, IRBuilder<> &B, const Target &T,
-           const BoundsChecks *Checks)
+           const BoundsChecks *Checks, const PrivateBuffers *Private)
       : F(F), B(B), T(T), Checks(Checks), Ctx(B.getContext()),
         Vals(F.numValues(), nullptr) {
     if (Checks)
       Bufs.resize(F.numValues());
+    if (Private)
+      for (size_t I = 0; I < Private->Arrays.size() && I < F.Params.size(); ++I)
+        if (Private->Arrays[I])
+          Shared[F.Params[I].Id] = Private->Arrays[I];
   }
 
   Expected<SmallVector<llvm::Value *, 2>> run(ArrayRef<llvm::Value *> Params) {
@@ -73,6 +79,8 @@ private:
   LLVMContext &Ctx;
   std::vector<llvm::Value *> Vals; ///< by ircgpu::Value id
   std::vector<BufferRef> Bufs;     ///< checked mode: by pointer value id
+  /// Privatised buffer parameters (by value id): their shared arrays.
+  DenseMap<uint32_t, GlobalVariable *> Shared;
 
   llvm::Type *ty(Type VT) { return lowerType(VT, Ctx, T); }
 
