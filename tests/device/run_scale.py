@@ -38,6 +38,7 @@ def main():
         "grid": ("<f4", f32s(R * C)),
         "zero": ("<f4", [0.0] * (R * C)),
         "hist": ("<i4", [0] * 256),
+        "hist64": ("<i8", [0] * 100),
     }
     for name, (descr, vals) in files.items():
         mknpy.write(os.path.join(work, name + ".npy"), descr, str(len(vals)), vals)
@@ -52,6 +53,9 @@ def main():
         ("normalize", ["n=%d" % N, "x=" + p("xf")], ["x"]),
         ("stencil", ["n=%d" % R, "m=%d" % C, "a=" + p("grid"), "b=" + p("zero")], ["b"]),
         ("histogram", ["n=%d" % N, "x=" + p("xi"), "h=" + p("hist")], ["h"]),
+        ("histogram", ["n=1000", "x=" + p("xi"), "h=" + p("hist")], ["h"]),
+        ("histogram2d", ["r=%d" % 1031, "c=%d" % 2053, "x=" + p("x8"), "h=" + p("hist")], ["h"]),
+        ("histrem", ["n=%d" % N, "x=" + p("xi"), "h=" + p("hist64")], ["h"]),
     ]
     passed = failed = 0
     for entry, args, outs in cases:
