@@ -60,18 +60,6 @@ Error codegenError(const Twine &Msg) {
   return createStringError(inconvertibleErrorCode(), Msg);
 }
 
-/// The first step of each function, with the functions of nested steps.
-void collectSteps(ArrayRef<PlanStep> Steps,
-                  std::vector<const PlanStep *> &ByFunc) {
-  for (const PlanStep &S : Steps) {
-    if ((S.Kind == StepKind::Kernel || S.Kind == StepKind::Scalar) &&
-        S.Func < ByFunc.size() && !ByFunc[S.Func])
-      ByFunc[S.Func] = &S;
-    for (const std::vector<PlanStep> *Sub : {&S.Cond, &S.Body, &S.Fallback})
-      collectSteps(*Sub, ByFunc);
-  }
-}
-
 Error emitStepCode(const Plan &P, const PlanABI &ABI, const Target &T,
                    llvm::Module &M, const PlanStep &S, const StepCode &C) {
   const ircgpu::Function &VF = *P.Code->Functions[S.Func];
@@ -107,8 +95,7 @@ Expected<std::unique_ptr<llvm::Module>> lowerPlanKernels(const Plan &P,
   M->setTargetTriple(T.triple());
   M->setDataLayout(T.dataLayout());
   PlanABI ABI = computePlanABI(P, Checked);
-  std::vector<const PlanStep *> ByFunc(P.Code->Functions.size());
-  collectSteps(P.Steps, ByFunc);
+  std::vector<const PlanStep *> ByFunc = stepsByFunction(P);
   for (size_t F = 0; F < ABI.Code.size(); ++F)
     if (ABI.Code[F] && ByFunc[F])
       if (Error E = emitStepCode(P, ABI, T, *M, *ByFunc[F], *ABI.Code[F]))

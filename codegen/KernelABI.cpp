@@ -22,37 +22,22 @@ public:
     for (SlotId S = 0; S < P.Slots.size(); ++S)
       A.HostKnown[S] =
           S < P.NumParams || P.Slots[S].IsConst || P.Slots[S].Ty.isPtr();
-    markLoopIndices(P.Steps);
-    A.Code.resize(P.Code->Functions.size());
+    forEachStep(P.Steps, [&](const PlanStep &S) {
+      if (S.Kind == StepKind::ForLoop)
+        A.HostKnown[S.Index] = true;
+    });
   }
 
   PlanABI run() {
-    addSteps(P.Steps);
+    for (const PlanStep *S : stepsByFunction(P))
+      A.Code.push_back(S ? std::optional<StepCode>(stepCode(*S))
+                         : std::nullopt);
     return std::move(A);
   }
 
 private:
   const Plan &P;
   PlanABI A;
-
-  void markLoopIndices(const std::vector<PlanStep> &Steps) {
-    for (const PlanStep &S : Steps) {
-      if (S.Kind == StepKind::ForLoop)
-        A.HostKnown[S.Index] = true;
-      for (const auto *Sub : {&S.Cond, &S.Body, &S.Fallback})
-        markLoopIndices(*Sub);
-    }
-  }
-
-  void addSteps(const std::vector<PlanStep> &Steps) {
-    for (const PlanStep &S : Steps) {
-      if ((S.Kind == StepKind::Kernel || S.Kind == StepKind::Scalar) &&
-          !A.Code[S.Func])
-        A.Code[S.Func] = stepCode(S);
-      for (const auto *Sub : {&S.Cond, &S.Body, &S.Fallback})
-        addSteps(*Sub);
-    }
-  }
 
   void addHead(DeviceFunction &F) {
     F.Params.push_back({ParamKind::SlotArray});

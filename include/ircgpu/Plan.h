@@ -115,6 +115,30 @@ struct Plan {
   std::vector<SlotId> Returns; ///< the entry's results, in order
 };
 
+/// Calls F on every step of Steps and of the steps nested in them (plan-loop
+/// conditions and bodies, overlap-check bodies and fallbacks), each step
+/// before its nested ones.
+template <typename Fn>
+void forEachStep(const std::vector<PlanStep> &Steps, Fn &&F) {
+  for (const PlanStep &S : Steps) {
+    F(S);
+    for (const std::vector<PlanStep> *Sub : {&S.Cond, &S.Body, &S.Fallback})
+      forEachStep(*Sub, F);
+  }
+}
+
+/// For each function of P.Code (by index), the first Kernel or Scalar step
+/// that runs it, or null: what a code generator emits that function for.
+inline std::vector<const PlanStep *> stepsByFunction(const Plan &P) {
+  std::vector<const PlanStep *> ByFunc(P.Code->Functions.size());
+  forEachStep(P.Steps, [&](const PlanStep &S) {
+    if ((S.Kind == StepKind::Kernel || S.Kind == StepKind::Scalar) &&
+        S.Func < ByFunc.size() && !ByFunc[S.Func])
+      ByFunc[S.Func] = &S;
+  });
+  return ByFunc;
+}
+
 /// Prints the plan readably: slots, steps (kernels with grids and reductions,
 /// scalar steps, plan loops, overlap checks) and the outlined code.
 void printPlan(const Plan &P, llvm::raw_ostream &OS);
