@@ -51,10 +51,6 @@ using namespace ircgpu::interp;
 
 namespace {
 
-// The tree's shape, shared with the GPU code generators (KernelABI.h).
-constexpr uint64_t TreeBlock = ReductionBlock;
-constexpr uint64_t TreeMaxBlocks = ReductionMaxBlocks;
-
 /// OP(A, B), as the interpreter computes it (ir/ScalarEval.h).
 uint64_t combine(Opcode Op, Type Ty, uint64_t A, uint64_t B) {
   std::optional<uint64_t> R = evaluateScalarOp(Op, 0, Ty, Ty, {A, B});
@@ -62,19 +58,19 @@ uint64_t combine(Opcode Op, Type Ty, uint64_t A, uint64_t B) {
   return R ? *R : A;
 }
 
-/// One block of TreeBlock threads: thread t folds Xs[First + t],
+/// One block of ReductionBlock threads: thread t folds Xs[First + t],
 /// Xs[First + t + Stride], ... from the identity, then the halving tree.
 uint64_t blockReduce(Opcode Op, Type Ty, llvm::ArrayRef<uint64_t> Xs,
                      uint64_t First, uint64_t Stride) {
-  uint64_t P[TreeBlock];
+  uint64_t P[ReductionBlock];
   uint64_t Id = reductionIdentity(Op, Ty);
-  for (uint64_t T = 0; T < TreeBlock; ++T) {
+  for (uint64_t T = 0; T < ReductionBlock; ++T) {
     uint64_t Acc = Id;
     for (uint64_t I = First + T; I < Xs.size(); I += Stride)
       Acc = combine(Op, Ty, Acc, Xs[I]);
     P[T] = Acc;
   }
-  for (uint64_t Half = TreeBlock / 2; Half >= 1; Half /= 2)
+  for (uint64_t Half = ReductionBlock / 2; Half >= 1; Half /= 2)
     for (uint64_t T = 0; T < Half; ++T)
       P[T] = combine(Op, Ty, P[T], P[T + Half]);
   return P[0];
@@ -87,12 +83,13 @@ uint64_t ircgpu::reduceTree(Opcode Combine, Type Ty, uint64_t Init,
   uint64_t N = Xs.size();
   if (N == 0)
     return Init;
-  uint64_t G = std::min((N + TreeBlock - 1) / TreeBlock, TreeMaxBlocks);
-  uint64_t Stride = G * TreeBlock;
+  uint64_t G = std::min((N + ReductionBlock - 1) / ReductionBlock,
+                        uint64_t(ReductionMaxBlocks));
+  uint64_t Stride = G * ReductionBlock;
   std::vector<uint64_t> Q(G);
   for (uint64_t Blk = 0; Blk < G; ++Blk)
-    Q[Blk] = blockReduce(Combine, Ty, Xs, Blk * TreeBlock, Stride);
-  uint64_t R = blockReduce(Combine, Ty, Q, 0, TreeBlock);
+    Q[Blk] = blockReduce(Combine, Ty, Xs, Blk * ReductionBlock, Stride);
+  uint64_t R = blockReduce(Combine, Ty, Q, 0, ReductionBlock);
   return combine(Combine, Ty, Init, R);
 }
 
