@@ -107,6 +107,28 @@ llvm::Type *DeviceFunctionBuilder::slotType(SlotId Slot) const {
   return lowerType(P.Slots[Slot].Ty, Ctx, T);
 }
 
+/// A constant slot's value as an LLVM constant of its type (the layout of
+/// ValueInfo::Bits: low bits, floats as their IEEE pattern).
+static llvm::Constant *slotConstant(llvm::Type *Ty, uint64_t Bits) {
+  unsigned W = Ty->getPrimitiveSizeInBits();
+  APInt V(W, W < 64 ? Bits & ((uint64_t(1) << W) - 1) : Bits);
+  if (Ty->isIntegerTy())
+    return ConstantInt::get(Ty, V);
+  return ConstantFP::get(Ty->getContext(), APFloat(Ty->getFltSemantics(), V));
+}
+
+llvm::Value *DeviceFunctionBuilder::byValue(size_t ParamIndex) {
+  // The executor still passes constant slots (the ABI does not depend on
+  // what codegen folds), but the kernel uses the literal: a step of 1 or a
+  // lower bound of 0 then costs nothing, and known alignment and trip
+  // arithmetic follow from it.
+  SlotId Slot = DF.Params[ParamIndex].Slot;
+  const PlanSlot &PS = P.Slots[Slot];
+  if (PS.IsConst && !PS.Ty.isPtr())
+    return slotConstant(slotType(Slot), PS.Bits);
+  return Fn->getArg(ParamIndex);
+}
+
 llvm::Value *DeviceFunctionBuilder::param(ParamKind K) {
   for (size_t I = 0; I < DF.Params.size(); ++I)
     if (DF.Params[I].Kind == K)
@@ -124,7 +146,7 @@ static llvm::Value *slotAddress(IRBuilder<> &B, llvm::Value *Slots,
 llvm::Value *DeviceFunctionBuilder::slot(SlotId Slot) {
   for (size_t I = 0; I < DF.Params.size(); ++I)
     if (DF.Params[I].Kind == ParamKind::Value && DF.Params[I].Slot == Slot)
-      return Fn->getArg(I);
+      return byValue(I);
   // The executor never writes host-known slots to the array.
   assert(!ABI.HostKnown[Slot] && "a host-known slot travels by value");
   llvm::Type *Ty = slotType(Slot);
@@ -147,8 +169,8 @@ std::array<llvm::Value *, 3> DeviceFunctionBuilder::gridBounds(unsigned D) {
   unsigned Seen = 0;
   for (size_t I = 0; I < DF.Params.size(); ++I)
     if (DF.Params[I].Kind == ParamKind::GridLB && Seen++ == D)
-      for (unsigned K = 0; K < 3; ++K)
-        Out[K] = Fn->getArg(I + K);
+      for (unsigned K = 0; K < 3; ++K) // the trip count is never a slot
+        Out[K] = K == 1 ? Fn->getArg(I + K) : byValue(I + K);
   assert(Out[0] && "no such grid dimension");
   return Out;
 }
@@ -163,7 +185,7 @@ SmallVector<llvm::Value *, 8> DeviceFunctionBuilder::stepArgs() {
     }
     while (DF.Params[NextParam].Kind != ParamKind::Value)
       ++NextParam;
-    Out.push_back(Fn->getArg(NextParam++));
+    Out.push_back(byValue(NextParam++));
   }
   return Out;
 }

@@ -66,6 +66,10 @@ public:
   llvm::BasicBlock *block(const llvm::Twine &Name);
 
 private:
+  /// Parameter ParamIndex (a Value or grid bound): the literal where its slot
+  /// is a constant, else the argument.
+  llvm::Value *byValue(size_t ParamIndex);
+
   const Plan &P;
   const PlanABI &ABI;
   const Target &T;

@@ -25,6 +25,9 @@
 #include "codegen/PrivatizeAtomics.h"
 
 #include "llvm/IR/Constants.h"
+#include "llvm/IR/Intrinsics.h"
+
+#include <functional>
 
 using namespace llvm;
 
@@ -158,11 +161,11 @@ private:
   }
 };
 
-/// The outlined body at per-dimension positions Pos.
-Error emitBody(DeviceFunctionBuilder &D, ArrayRef<llvm::Value *> Pos,
-               ArrayRef<llvm::Value *> Args,
-               const PrivateBuffers *Private = nullptr) {
-  SmallVector<llvm::Value *, 8> Params = gridIndices(D, Pos);
+/// The outlined body at grid indices Indices (one per dimension).
+Error emitBodyAt(DeviceFunctionBuilder &D, ArrayRef<llvm::Value *> Indices,
+                 ArrayRef<llvm::Value *> Args,
+                 const PrivateBuffers *Private = nullptr) {
+  SmallVector<llvm::Value *, 8> Params(Indices.begin(), Indices.end());
   Params.append(Args.begin(), Args.end());
   std::optional<BoundsChecks> Checks = D.boundsChecks();
   auto Rets = lowerFunctionBody(D.vir(), Params, D.builder(), D.target(),
@@ -170,40 +173,77 @@ Error emitBody(DeviceFunctionBuilder &D, ArrayRef<llvm::Value *> Pos,
   return Rets ? Error::success() : Rets.takeError();
 }
 
-/// A 1-D grid kernel with C points per thread: block b's threads cover
-/// points [b * B * C, (b + 1) * B * C), thread t the points t + k * B. When
-/// all C are in range (every block but the last) the C bodies are straight
-/// line code, so their loads can be in flight together; the last block
-/// checks each point.
-Error emitCoarseGridKernel(DeviceFunctionBuilder &D, unsigned C,
-                           Privatization &Priv) {
+/// The outlined body at per-dimension positions Pos.
+Error emitBody(DeviceFunctionBuilder &D, ArrayRef<llvm::Value *> Pos,
+               ArrayRef<llvm::Value *> Args,
+               const PrivateBuffers *Private = nullptr) {
+  return emitBodyAt(D, gridIndices(D, Pos), Args, Private);
+}
+
+/// The outlined body at C points of a 1-D grid, all in range: Indices[k]
+/// is point k's grid index. Interleaved op by op (lowerIndependentBodies:
+/// the points' loads in flight together, adjacent accesses side by side),
+/// one after the other in checked mode.
+Error emitPoints(DeviceFunctionBuilder &D, ArrayRef<llvm::Value *> Indices,
+                 ArrayRef<llvm::Value *> Args, const PrivateBuffers *Private) {
+  if (D.checked()) {
+    for (llvm::Value *I : Indices)
+      if (Error E = emitBodyAt(D, {I}, Args, Private))
+        return E;
+    return Error::success();
+  }
+  SmallVector<SmallVector<llvm::Value *, 8>, 4> Params;
+  for (llvm::Value *I : Indices) {
+    Params.emplace_back(1, I);
+    Params.back().append(Args.begin(), Args.end());
+  }
+  return lowerIndependentBodies(D.vir(), Params, D.builder(), D.target(),
+                                Private);
+}
+
+/// Whether a body of 1-D grid index I loads or stores some buffer at I
+/// itself (x[i]): then consecutive points touch consecutive elements, and a
+/// thread's points can share vector accesses.
+bool accessesAtGridIndex(const ircgpu::Function &VF) {
+  if (VF.Params.empty())
+    return false;
+  ircgpu::Value I = VF.Params[0];
+  bool Found = false;
+  VF.walk([&](const Op &O) {
+    if ((O.Code == Opcode::Load || O.Code == Opcode::Store) &&
+        O.Operands.size() >= 2 && O.Operands[1] == I)
+      Found = true;
+  });
+  return Found;
+}
+
+/// The points of a coarse 1-D kernel whose thread covers C of them, in the
+/// full case (all C in range) and the partial one (each checked).
+struct CoarseMapping {
+  /// Takes the full path when this i1 is true (set in the entry block).
+  llvm::Value *AllIn = nullptr;
+  /// The full path's bodies, with the builder in the "full" block.
+  std::function<Error()> Full;
+  /// Position (i64) of the thread's K-th point, for the partial path.
+  std::function<llvm::Value *(unsigned)> Point;
+};
+
+/// Emits the full / partial split of a coarse 1-D kernel around M.
+Error emitCoarseBodies(DeviceFunctionBuilder &D, unsigned C,
+                       const CoarseMapping &M, ArrayRef<llvm::Value *> Args,
+                       Privatization &Priv) {
   IRBuilder<> &B = D.builder();
-  const Target &T = D.target();
-  llvm::Value *Tid = B.CreateZExt(T.emitThreadId(B, 0), B.getInt64Ty());
-  llvm::Value *Bid = B.CreateZExt(T.emitBlockId(B, 0), B.getInt64Ty());
-  llvm::Value *BDim = B.CreateZExt(T.emitBlockDim(B, 0), B.getInt64Ty());
-  llvm::Value *Base = B.CreateAdd(
-      B.CreateMul(Bid, B.CreateMul(BDim, B.getInt64(C)), "", /*NUW=*/true), Tid,
-      "t0", /*NUW=*/true);
   llvm::Value *Trips = gridTripCount(D, 0);
-  SmallVector<llvm::Value *, 8> Args = D.stepArgs();
-  auto Point = [&](unsigned K) {
-    return K ? B.CreateAdd(Base, B.CreateMul(BDim, B.getInt64(K)), "",
-                           /*NUW=*/true)
-             : Base;
-  };
-  llvm::Value *Last = Point(C - 1);
   BasicBlock *Full = D.block("full"), *Part = D.block("part"),
              *Exit = D.block("exit");
-  B.CreateCondBr(B.CreateICmpULT(Last, Trips, "allin"), Full, Part);
+  B.CreateCondBr(M.AllIn, Full, Part);
   B.SetInsertPoint(Full);
-  for (unsigned K = 0; K < C; ++K)
-    if (Error E = emitBody(D, {Point(K)}, Args, Priv.buffers()))
-      return E;
+  if (Error E = M.Full())
+    return E;
   B.CreateBr(Exit);
   B.SetInsertPoint(Part);
   for (unsigned K = 0; K < C; ++K) {
-    llvm::Value *P = Point(K);
+    llvm::Value *P = M.Point(K);
     BasicBlock *Body = D.block("part" + Twine(K)),
                *Next = D.block("part" + Twine(K) + ".next");
     B.CreateCondBr(B.CreateICmpULT(P, Trips), Body, Next);
@@ -218,6 +258,98 @@ Error emitCoarseGridKernel(DeviceFunctionBuilder &D, unsigned C,
   Priv.emitEpilogue();
   B.CreateRetVoid();
   return Error::success();
+}
+
+/// A 1-D grid kernel with C points per thread, two ways.
+///
+/// Strided: block b's threads cover points [b * B * C, (b + 1) * B * C),
+/// thread t the points t + k * B, so that each of its C accesses is
+/// coalesced across the warp. When all C are in range (every block but the
+/// last) the C bodies are straight-line code.
+///
+/// Consecutive (bodies that access buffers at the grid index, outside
+/// checked mode): thread t of the grid covers points [t * C, t * C + C).
+/// Where the step is 1, the lower bound a multiple of C and every buffer
+/// 16-byte aligned (checked at run time: a VM may pass any pointer), the
+/// full path tells LLVM so (llvm.ptrmask on the buffers, the lower bound
+/// masked), and its load-store vectorizer turns the C accesses of x[i] into
+/// one 128-bit access (C = 4 f32). Otherwise every thread takes the checked
+/// path: correct, only slower. Both orders give the same results: the
+/// iterations are independent (the dependence analysis proved it).
+Error emitCoarseGridKernel(DeviceFunctionBuilder &D, unsigned C,
+                           Privatization &Priv) {
+  IRBuilder<> &B = D.builder();
+  const Target &T = D.target();
+  llvm::Value *Tid = B.CreateZExt(T.emitThreadId(B, 0), B.getInt64Ty());
+  llvm::Value *Bid = B.CreateZExt(T.emitBlockId(B, 0), B.getInt64Ty());
+  llvm::Value *BDim = B.CreateZExt(T.emitBlockDim(B, 0), B.getInt64Ty());
+  llvm::Value *Trips = gridTripCount(D, 0);
+  SmallVector<llvm::Value *, 8> Args = D.stepArgs();
+  CoarseMapping M;
+
+  if (D.checked() || !accessesAtGridIndex(D.vir()) || !isPowerOf2_32(C)) {
+    llvm::Value *Base = B.CreateAdd(
+        B.CreateMul(Bid, B.CreateMul(BDim, B.getInt64(C)), "", /*NUW=*/true),
+        Tid, "t0", /*NUW=*/true);
+    M.Point = [&, Base](unsigned K) -> llvm::Value * {
+      return K ? B.CreateAdd(Base, B.CreateMul(BDim, B.getInt64(K)), "",
+                             /*NUW=*/true)
+               : Base;
+    };
+    M.AllIn = B.CreateICmpULT(M.Point(C - 1), Trips, "allin");
+    M.Full = [&]() -> Error {
+      SmallVector<llvm::Value *, 4> Pos;
+      for (unsigned K = 0; K < C; ++K)
+        Pos.push_back(M.Point(K));
+      SmallVector<llvm::Value *, 4> Indices;
+      for (llvm::Value *P : Pos)
+        Indices.push_back(gridIndices(D, {P})[0]);
+      return emitPoints(D, Indices, Args, Priv.buffers());
+    };
+    return emitCoarseBodies(D, C, M, Args, Priv);
+  }
+
+  llvm::Value *First = B.CreateShl(
+      B.CreateAdd(B.CreateMul(Bid, BDim, "", /*NUW=*/true), Tid, "", true),
+      Log2_32(C), "t0", /*NUW=*/true);
+  M.Point = [&, First](unsigned K) -> llvm::Value * {
+    return K ? B.CreateAdd(First, B.getInt64(K), "", /*NUW=*/true) : First;
+  };
+  auto [LB, TripsUnused, Step] = D.gridBounds(0);
+  (void)TripsUnused;
+  llvm::Type *IdxTy = LB->getType();
+  llvm::Value *AllIn = B.CreateICmpULT(M.Point(C - 1), Trips, "allin");
+  AllIn = B.CreateAnd(AllIn, B.CreateICmpEQ(Step, ConstantInt::get(IdxTy, 1)));
+  AllIn = B.CreateAnd(
+      AllIn, B.CreateICmpEQ(B.CreateAnd(LB, ConstantInt::get(IdxTy, C - 1)),
+                            ConstantInt::get(IdxTy, 0)));
+  for (llvm::Value *A : Args)
+    if (A->getType()->isPointerTy())
+      AllIn = B.CreateAnd(
+          AllIn, B.CreateICmpEQ(B.CreateAnd(B.CreatePtrToInt(A, B.getInt64Ty()),
+                                            B.getInt64(15)),
+                                B.getInt64(0)));
+  M.AllIn = AllIn;
+  M.Full = [&, First, LB, IdxTy]() -> Error {
+    // What the run-time check established, in a form LLVM's known-bits
+    // analysis sees: no-op masks on the lower bound and the buffers.
+    llvm::Value *Start = B.CreateAdd(
+        B.CreateAnd(LB, ConstantInt::get(IdxTy, ~uint64_t(C - 1))),
+        B.CreateTrunc(First, IdxTy), "vstart");
+    SmallVector<llvm::Value *, 8> VArgs;
+    for (llvm::Value *A : Args)
+      VArgs.push_back(A->getType()->isPointerTy()
+                          ? B.CreateIntrinsic(Intrinsic::ptrmask,
+                                              {A->getType(), B.getInt64Ty()},
+                                              {A, B.getInt64(~uint64_t(15))})
+                          : A);
+    SmallVector<llvm::Value *, 4> Indices;
+    for (unsigned K = 0; K < C; ++K)
+      Indices.push_back(K ? B.CreateAdd(Start, ConstantInt::get(IdxTy, K))
+                          : Start);
+    return emitPoints(D, Indices, VArgs, Priv.buffers());
+  };
+  return emitCoarseBodies(D, C, M, Args, Priv);
 }
 
 } // namespace

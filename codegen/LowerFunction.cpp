@@ -370,6 +370,33 @@ lowerFunctionBody(const Function &F, ArrayRef<llvm::Value *> Params,
   return lowering::Lowering(F, B, T, Checks, Private).run(Params);
 }
 
+Error lowerIndependentBodies(const Function &F,
+                             ArrayRef<SmallVector<llvm::Value *, 8>> Params,
+                             IRBuilder<> &B, const Target &T,
+                             const PrivateBuffers *Private) {
+  std::vector<std::unique_ptr<lowering::Lowering>> Its;
+  for (const auto &P : Params) {
+    Its.push_back(std::make_unique<lowering::Lowering>(F, B, T, nullptr,
+                                                       Private));
+    if (Error E = Its.back()->begin(P))
+      return E;
+  }
+  const std::vector<Op> &Ops = F.Body.Ops;
+  size_t I = 0;
+  for (; I < Ops.size() && Ops[I].Regions.empty(); ++I) {
+    if (Ops[I].kind() == OpKind::Ret)
+      return Error::success();
+    for (auto &L : Its)
+      if (Error E = L->lowerTopLevelOp(Ops[I]))
+        return E;
+  }
+  for (auto &L : Its)
+    for (size_t J = I; J < Ops.size() && Ops[J].kind() != OpKind::Ret; ++J)
+      if (Error E = L->lowerTopLevelOp(Ops[J]))
+        return E;
+  return Error::success();
+}
+
 llvm::Value *emitTripCount(IRBuilder<> &B, llvm::Value *LB, llvm::Value *UB,
                            llvm::Value *Step) {
   // UB - LB and (UB - LB - 1) / Step fit the unsigned range of the width

@@ -55,6 +55,20 @@ lowerFunctionBody(const Function &F, llvm::ArrayRef<llvm::Value *> Params,
                   const BoundsChecks *Checks = nullptr,
                   const PrivateBuffers *Private = nullptr);
 
+/// Lowers F's body once for each of Params.size() independent iterations
+/// (Params[k] standing for F's parameters in iteration k), interleaved op
+/// by op: op 1 of every iteration, then op 2 of every one, and so on, so
+/// that the iterations' loads come before their stores and adjacent accesses
+/// sit side by side for the load-store vectorizer. From the first op with a
+/// region (for, if, while) on, each iteration's remaining ops follow one
+/// iteration after the other. Only for iterations the dependence analysis
+/// proved independent (grid points), whose order is free; F returns nothing.
+/// No checked mode.
+llvm::Error lowerIndependentBodies(
+    const Function &F, llvm::ArrayRef<llvm::SmallVector<llvm::Value *, 8>> Params,
+    llvm::IRBuilder<> &B, const Target &T,
+    const PrivateBuffers *Private = nullptr);
+
 /// The number of iterations of `for i = LB to UB step S` (spec §4): computed
 /// without overflow, 0 when S <= 0 or UB <= LB. Unsigned, of LB's width.
 llvm::Value *emitTripCount(llvm::IRBuilder<> &B, llvm::Value *LB,

@@ -57,9 +57,7 @@ public:
   }
 
   Expected<SmallVector<llvm::Value *, 2>> run(ArrayRef<llvm::Value *> Params) {
-    for (size_t I = 0; I < F.Params.size(); ++I)
-      Vals[F.Params[I].Id] = Params[I];
-    if (Error E = initBuffers())
+    if (Error E = begin(Params))
       return E;
     auto Term = lowerRegion(F.Body);
     if (!Term)
@@ -70,6 +68,16 @@ public:
         Out.push_back(get(V));
     return Out;
   }
+
+  /// Binds F's parameters to Params; what run() does before the body, for a
+  /// caller that lowers the body's ops one at a time with lowerTopLevelOp.
+  Error begin(ArrayRef<llvm::Value *> Params) {
+    for (size_t I = 0; I < F.Params.size(); ++I)
+      Vals[F.Params[I].Id] = Params[I];
+    return initBuffers();
+  }
+  /// Lowers O, an op of F's body region other than its terminator.
+  Error lowerTopLevelOp(const Op &O) { return lowerOp(O); }
 
 private:
   const Function &F;

@@ -8,6 +8,8 @@
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/Transforms/Scalar/InferAlignment.h"
+#include "llvm/Transforms/Vectorize/LoadStoreVectorizer.h"
 #include "llvm/TargetParser/Triple.h"
 
 using namespace llvm;
@@ -37,6 +39,22 @@ Error optimizeModule(llvm::Module &M, TargetMachine &TM, unsigned OptLevel) {
   TargetLibraryInfoImpl TLII{Triple(M.getTargetTriple())};
   TLII.disableAllFunctions();
   FAM.registerPass([&] { return TargetLibraryAnalysis(TLII); });
+  // Adjacent accesses of one thread (the consecutive points of a coarse
+  // grid kernel, EmitKernels.cpp) into vector accesses, first thing: the
+  // pipeline's CFG simplification would sink the copies of the body that
+  // end alike (the full path's last point and the partial path's) into one
+  // block, after which the backend's own run of this pass finds only part of
+  // each group.
+  if (OptLevel >= 2)
+    PB.registerPipelineStartEPCallback(
+        [](ModulePassManager &MPM, OptimizationLevel) {
+          // The vectorizer forms only accesses whose alignment the loads
+          // already carry: infer it first (ptrmask, masked indices).
+          FunctionPassManager FPM;
+          FPM.addPass(InferAlignmentPass());
+          FPM.addPass(LoadStoreVectorizerPass());
+          MPM.addPass(createModuleToFunctionPassAdaptor(std::move(FPM)));
+        });
   PB.registerModuleAnalyses(MAM);
   PB.registerCGSCCAnalyses(CGAM);
   PB.registerFunctionAnalyses(FAM);

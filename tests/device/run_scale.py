@@ -37,6 +37,7 @@ def main():
         "x8": ("|i1", [rnd.randint(-128, 127) for _ in range(N)]),
         "grid": ("<f4", f32s(R * C)),
         "zero": ("<f4", [0.0] * (R * C)),
+        "yf": ("<f4", f32s(N)),
         "hist": ("<i4", [0] * 256),
         "hist64": ("<i8", [0] * 100),
     }
@@ -56,6 +57,8 @@ def main():
         ("histogram", ["n=1000", "x=" + p("xi"), "h=" + p("hist")], ["h"]),
         ("histogram2d", ["r=%d" % 1031, "c=%d" % 2053, "x=" + p("x8"), "h=" + p("hist")], ["h"]),
         ("histrem", ["n=%d" % N, "x=" + p("xi"), "h=" + p("hist64")], ["h"]),
+        ("paths", ["n=%d" % N, "x=" + p("xf"), "y=" + p("yf"), "d=" + p("yd"), "b=" + p("x8")], ["y", "d", "b"]),
+        ("paths", ["n=7", "x=" + p("xf"), "y=" + p("yf"), "d=" + p("yd"), "b=" + p("x8")], ["y", "d", "b"]),
     ]
     passed = failed = 0
     for entry, args, outs in cases:
