@@ -26,6 +26,10 @@
 // memory through word() / setWord() / hostPtr(): how a test emulates what
 // the kernel would compute.
 //
+// Several fakes (DeviceManagerTest, DeviceCopyTest, MultiDevicePlanTest)
+// take a name ("fake:1") and a compute capability; two fakes with PeerAccess
+// set copy directly between them, others stage through pinned memory.
+//
 //===----------------------------------------------------------------------===//
 #ifndef IRCGPU_TESTS_UNIT_RUNTIME_FAKEDEVICE_H
 #define IRCGPU_TESTS_UNIT_RUNTIME_FAKEDEVICE_H
