@@ -19,6 +19,16 @@ std::vector<std::string> codeHashOptions(const CodegenOptions &Opts,
   return Out;
 }
 
+CodegenOptions codegenOptionsForDevice(const DeviceInfo &Info,
+                                       CodegenOptions Opts, bool TargetGiven) {
+  std::string Arch = Info.archName();
+  if (!TargetGiven)
+    Opts.Target = isSupportedTarget(Arch) ? Arch : CodegenOptions().Target;
+  if (Opts.Target != Arch)
+    Opts.Cubin = false;
+  return Opts;
+}
+
 std::string planCodeKey(const Module &M, StringRef Entry,
                         const CodegenOptions &Opts, bool AllowSequential) {
   return moduleHash(

@@ -191,6 +191,37 @@ struct KernelHandle {
   void *Handle = nullptr;
 };
 
+/// How copyBetweenDevices moved the bytes.
+enum class CopyPath {
+  SameDevice, ///< Dst and Src are one device: copyOnDevice
+  Peer,       ///< directly between the GPUs (CUDA peer access)
+  Staged,     ///< through pinned host memory, in chunks
+};
+/// "same-device", "peer", "staged".
+llvm::StringRef copyPathName(CopyPath P);
+
+struct CrossCopyOptions {
+  /// Stage through host memory even where peer access exists (to test and
+  /// measure the staged path on a machine that has peer access).
+  bool ForceStaged = false;
+  /// The size of each of the two pinned staging buffers.
+  uint64_t ChunkBytes = 16ull << 20;
+};
+
+/// Copies Bytes from SrcBuf at SrcOffset on Src to DstBuf at DstOffset on
+/// Dst, and waits until the copy is done. Both ranges are checked (each
+/// buffer must belong to its device) before any byte moves. One device:
+/// copyOnDevice (overlapping ranges of one buffer are refused). Two GPUs of
+/// one backend that can reach each other's memory: a direct peer copy, peer
+/// access enabled once per pair. Otherwise (no peer access, devices of two
+/// backends, or Opts.ForceStaged): staged through two pinned host buffers
+/// of Opts.ChunkBytes, one chunk read from Src while the one before is
+/// written to Dst. Returns the path taken.
+llvm::Expected<CopyPath>
+copyBetweenDevices(Device &Dst, const DeviceBuffer &DstBuf, uint64_t DstOffset,
+                   Device &Src, const DeviceBuffer &SrcBuf, uint64_t SrcOffset,
+                   uint64_t Bytes, const CrossCopyOptions &Opts = {});
+
 class Device {
 public:
   virtual ~Device();
@@ -279,6 +310,13 @@ public:
   /// earlier launches.
   llvm::Error synchronize();
 
+  //===-- several devices -------------------------------------------------===//
+  friend llvm::Expected<CopyPath>
+  copyBetweenDevices(Device &Dst, const DeviceBuffer &DstBuf,
+                     uint64_t DstOffset, Device &Src,
+                     const DeviceBuffer &SrcBuf, uint64_t SrcOffset,
+                     uint64_t Bytes, const CrossCopyOptions &Opts);
+
 protected:
   explicit Device(DeviceInfo Info) : Info(std::move(Info)) {}
   /// Modules still loaded: a backend's destructor unloads them (the base
@@ -321,6 +359,17 @@ private:
                                  void *Stream) = 0;
   /// Waits for every stream of the device.
   virtual llvm::Error synchronizeImpl() = 0;
+  /// Whether this device can read and write Peer's memory directly (CUDA
+  /// peer access), enabling that on the first ask; Peer is another device.
+  /// Not pure: a backend without peer copies (and a device of another
+  /// backend than Peer's) answers false, and copies between them stage
+  /// through host memory.
+  virtual llvm::Expected<bool> enablePeerAccessImpl(Device &Peer);
+  /// Copies Bytes from Src on Peer to Dst on this device, directly, and
+  /// waits for the copy; only called after enablePeerAccessImpl(Peer) and
+  /// Peer.enablePeerAccessImpl(*this) both answered true.
+  virtual llvm::Error copyFromPeerImpl(DevicePtr Dst, Device &Peer,
+                                       DevicePtr Src, uint64_t Bytes);
 
   llvm::Error checkRange(const DeviceBuffer &Buf, uint64_t Offset,
                          uint64_t Bytes, llvm::StringRef What) const;
@@ -334,6 +383,17 @@ private:
   mutable std::mutex ModulesLock;
   std::vector<void *> Modules;
 };
+
+/// How many devices a backend has; Count 0 is an answer, not an error, and
+/// then Reason says why ("no CUDA driver: ...", "no CUDA device: ...").
+struct DeviceCount {
+  unsigned Count = 0;
+  std::string Reason;
+};
+
+/// The CUDA devices of this machine: 0 with the reason when there is no
+/// driver library, no device, or the driver fails to start.
+DeviceCount countCudaDevices();
 
 /// Opens CUDA device Ordinal through the driver (libcuda.so.1, dlopen'ed):
 /// its primary context, made current on the calling thread. Errors: no

@@ -11,6 +11,7 @@
 #define IRCGPU_PLANCODE_H
 
 #include "ircgpu/Codegen.h"
+#include "ircgpu/Device.h"
 #include "ircgpu/IR.h"
 #include "ircgpu/ModuleCache.h"
 
@@ -24,6 +25,16 @@ namespace ircgpu {
 /// (no cubin) where they are set.
 std::vector<std::string> codeHashOptions(const CodegenOptions &Opts,
                                          bool AllowSequential);
+
+/// Opts made right for a device of Info: the target is Opts.Target where
+/// TargetGiven, else Info's own architecture where the code generator has
+/// it, else the default target (a GPU newer than the code generator knows);
+/// a cubin runs only on its own architecture, so Cubin stays set only when
+/// the target is Info's, and other code is PTX, which the driver compiles
+/// forward. Through planCodeKey, the target is thus in the cache key: GPUs
+/// of one architecture share one compile, GPUs of two never share a cubin.
+CodegenOptions codegenOptionsForDevice(const DeviceInfo &Info,
+                                       CodegenOptions Opts, bool TargetGiven);
 
 /// The module-cache key of entry Entry of M compiled with these options.
 std::string planCodeKey(const Module &M, llvm::StringRef Entry,

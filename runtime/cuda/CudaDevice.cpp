@@ -14,6 +14,8 @@
 #include "llvm/Support/FormatVariadic.h"
 
 #include <iterator>
+#include <mutex>
+#include <utility>
 #include <vector>
 
 using namespace llvm;
@@ -172,6 +174,41 @@ private:
     return chk(D.cuCtxSynchronize(), "synchronizing");
   }
 
+  Expected<bool> enablePeerAccessImpl(Device &PeerDev) override {
+    auto *Peer = dynamic_cast<CudaDevice *>(&PeerDev);
+    if (!Peer) // another backend's device: only staged copies
+      return false;
+    std::lock_guard<std::mutex> Lock(PeersLock);
+    for (auto [Ctx, Ok] : Peers)
+      if (Ctx == Peer->Ctx)
+        return Ok;
+    int Can = 0;
+    if (Error E = chk(D.cuDeviceCanAccessPeer(&Can, Dev, Peer->Dev),
+                      "asking for peer access to " + Peer->name()))
+      return E;
+    if (Can) {
+      // Enabled per context pair for the process's life; another library
+      // sharing the primary context may have enabled it already.
+      CUresult R = D.cuCtxEnablePeerAccess(Peer->Ctx, 0);
+      if (R != CUDA_ERROR_PEER_ACCESS_ALREADY_ENABLED)
+        if (Error E = chk(R, "enabling peer access to " + Peer->name()))
+          return E;
+    }
+    Peers.emplace_back(Peer->Ctx, Can != 0);
+    return Can != 0;
+  }
+  Error copyFromPeerImpl(DevicePtr Dst, Device &PeerDev, DevicePtr Src,
+                         uint64_t Bytes) override {
+    auto &Peer = static_cast<CudaDevice &>(PeerDev); // checked by the above
+    if (Error E =
+            chk(D.cuMemcpyPeerAsync(Dst, Ctx, Src, Peer.Ctx, Bytes,
+                                    /*default stream*/ nullptr),
+                formatv("copying {0} bytes from {1}", Bytes, Peer.name())))
+      return E;
+    return chk(D.cuStreamSynchronize(nullptr),
+               formatv("copying {0} bytes from {1}", Bytes, Peer.name()));
+  }
+
   static CUstream stream(void *S) { return static_cast<CUstream>(S); }
   static CUevent event(void *E) { return static_cast<CUevent>(E); }
 
@@ -179,6 +216,9 @@ private:
   unsigned Ordinal;
   CUdevice Dev;
   CUcontext Ctx;
+  /// The peers asked about, and whether this context can reach them.
+  std::mutex PeersLock;
+  std::vector<std::pair<CUcontext, bool>> Peers;
 };
 
 CudaDevice::~CudaDevice() {
@@ -258,6 +298,28 @@ Error queryInfo(const CudaDriver &D, CUdevice Dev, unsigned Ordinal,
 }
 
 } // namespace
+
+DeviceCount countCudaDevices() {
+  DeviceCount C;
+  Expected<const CudaDriver &> DOrErr = loadCudaDriver();
+  if (!DOrErr) {
+    C.Reason = toString(DOrErr.takeError());
+    return C;
+  }
+  const CudaDriver &D = *DOrErr;
+  int Count = 0;
+  if (Error E =
+          check(D, D.cuInit(0), "no CUDA device: initializing the driver"))
+    C.Reason = toString(std::move(E));
+  else if (Error E =
+               check(D, D.cuDeviceGetCount(&Count), "counting CUDA devices"))
+    C.Reason = toString(std::move(E));
+  else if (Count <= 0)
+    C.Reason = "no CUDA device: the driver reports 0";
+  else
+    C.Count = unsigned(Count);
+  return C;
+}
 
 Expected<std::unique_ptr<Device>> openCudaDevice(unsigned Ordinal) {
   Expected<const CudaDriver &> DOrErr = loadCudaDriver();

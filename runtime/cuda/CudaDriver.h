@@ -22,6 +22,7 @@ namespace ircgpu::cuda {
 using CUresult = int;
 constexpr CUresult CUDA_SUCCESS = 0;
 constexpr CUresult CUDA_ERROR_NO_DEVICE = 100;
+constexpr CUresult CUDA_ERROR_PEER_ACCESS_ALREADY_ENABLED = 704;
 
 using CUdevice = int;
 using CUdeviceptr = unsigned long long;
@@ -74,6 +75,10 @@ constexpr unsigned CU_EVENT_DEFAULT = 0x0;
     CUresult(CUdevice))                                                        \
   X(cuCtxSetCurrent, "cuCtxSetCurrent", CUresult(CUcontext))                   \
   X(cuCtxSynchronize, "cuCtxSynchronize", CUresult())                          \
+  X(cuDeviceCanAccessPeer, "cuDeviceCanAccessPeer",                            \
+    CUresult(int *, CUdevice, CUdevice))                                       \
+  X(cuCtxEnablePeerAccess, "cuCtxEnablePeerAccess",                            \
+    CUresult(CUcontext, unsigned))                                             \
   X(cuMemAlloc, "cuMemAlloc_v2", CUresult(CUdeviceptr *, size_t))              \
   X(cuMemFree, "cuMemFree_v2", CUresult(CUdeviceptr))                          \
   X(cuMemAllocHost, "cuMemAllocHost_v2", CUresult(void **, size_t))            \
@@ -84,6 +89,10 @@ constexpr unsigned CU_EVENT_DEFAULT = 0x0;
     CUresult(void *, CUdeviceptr, size_t, CUstream))                           \
   X(cuMemcpyDtoDAsync, "cuMemcpyDtoDAsync_v2",                                 \
     CUresult(CUdeviceptr, CUdeviceptr, size_t, CUstream))                      \
+  /* No _v2 either: peer copies came with CUDA 4.0, after the 64-bit ABI. */   \
+  X(cuMemcpyPeerAsync, "cuMemcpyPeerAsync",                                    \
+    CUresult(CUdeviceptr, CUcontext, CUdeviceptr, CUcontext, size_t,           \
+             CUstream))                                                        \
   /* cuMemsetD8Async has no _v2: it came after the 64-bit ABI. */              \
   X(cuMemsetD8Async, "cuMemsetD8Async",                                        \
     CUresult(CUdeviceptr, unsigned char, size_t, CUstream))                    \

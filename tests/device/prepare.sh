@@ -4,6 +4,7 @@
 # .device/semantics/, and packs the binaries into .device/bin.tar.xz (both
 # ignored by git, carried to the device machine). Then, there:
 #   bash tests/device/run.sh        (logs under $OUT; see LOG.md)
+#   bash tests/device/run_multi.sh  (2+ GPUs: logs $OUT/multi.log)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD_DIR:-build}
@@ -20,4 +21,5 @@ n=$(cat "$D/n")
 echo "prepared $D: n=$n"
 bash ../shared/tools/pack-for-device.sh .device/bin.tar.xz \
   "$BUILD"/libircgpu.so* "$BUILD"/tools/irc-gpu/irc-gpu \
-  "$BUILD"/tests/ircgpu-cuda-smoke "$BUILD"/tests/ircgpu-unittests
+  "$BUILD"/tests/ircgpu-cuda-smoke "$BUILD"/tests/ircgpu-multi-gpu \
+  "$BUILD"/tests/ircgpu-unittests

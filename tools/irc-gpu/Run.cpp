@@ -10,6 +10,7 @@
 #include "Tool.h"
 
 #include "ircgpu/Bundle.h"
+#include "ircgpu/DeviceManager.h"
 #include "ircgpu/Interpreter.h"
 #include "ircgpu/Literal.h"
 #include "ircgpu/Simulator.h"
@@ -25,7 +26,7 @@ namespace irctool {
 
 namespace {
 
-enum class DeviceKind { Interp, Sim, Auto, Cuda, Hip };
+enum class DeviceKind { Interp, Sim, Auto, Gpu };
 
 Expected<DeviceKind> parseDevice(StringRef D) {
   if (D == "interp")
@@ -34,13 +35,11 @@ Expected<DeviceKind> parseDevice(StringRef D) {
     return DeviceKind::Sim;
   if (D == "auto")
     return DeviceKind::Auto;
-  StringRef Rest = D;
-  bool Cuda = Rest.consume_front("cuda"),
-       Hip = !Cuda && Rest.consume_front("hip");
-  if ((Cuda || Hip) &&
-      (Rest.empty() ||
-       (Rest.consume_front(":") && !Rest.empty() && all_of(Rest, isDigit))))
-    return Cuda ? DeviceKind::Cuda : DeviceKind::Hip;
+  // The GPU specs are the device manager's.
+  auto Spec = ircgpu::parseDeviceSpec(D);
+  if (Spec)
+    return DeviceKind::Gpu;
+  consumeError(Spec.takeError());
   return usageError(
       "--device: unknown device '" + D +
       "' (expected auto, interp, sim, cuda, cuda:N, hip or hip:N)");
@@ -92,17 +91,18 @@ Error runRun(const RunOptions &Opts) {
   if (!B)
     return B.takeError();
 
-  // `auto` takes the first CUDA GPU and says which, else falls back to the
-  // interpreter and says so; a GPU asked for by name must exist (exit 3).
-  std::unique_ptr<ircgpu::Device> Gpu;
+  // `auto` takes the first GPU the device manager finds (docs/runtime.md,
+  // "Several GPUs") and says which, else falls back to the interpreter and
+  // says so; a GPU asked for by name must exist (exit 3).
+  ircgpu::Device *Gpu = nullptr;
   switch (*Device) {
   case DeviceKind::Interp:
   case DeviceKind::Sim:
     break;
   case DeviceKind::Auto: {
-    auto Dev = openGpu("cuda");
+    auto Dev = openGpu("auto");
     if (Dev) {
-      Gpu = std::move(*Dev);
+      Gpu = &*Dev;
       errs() << "irc-gpu: running on " << Gpu->name() << " ("
              << Gpu->info().Name << ")\n";
     } else {
@@ -112,16 +112,13 @@ Error runRun(const RunOptions &Opts) {
     }
     break;
   }
-  case DeviceKind::Cuda: {
+  case DeviceKind::Gpu: {
     auto Dev = openGpu(Opts.Device);
     if (!Dev)
       return Dev.takeError();
-    Gpu = std::move(*Dev);
+    Gpu = &*Dev;
     break;
   }
-  case DeviceKind::Hip:
-    return runtimeError("device '" + Opts.Device +
-                        "': no HIP runtime in this build");
   }
 
   auto Execute = [&]() -> Expected<std::vector<uint64_t>> {

@@ -1,4 +1,4 @@
-//===- RunGpu.cpp - `irc-gpu run --device cuda[:N]|auto` on a GPU ---------===//
+//===- RunGpu.cpp - `irc-gpu run --device cuda|hip|auto` on a GPU ---------===//
 //
 // The GPU half of `run`: the entry is compiled into a launch plan, its code
 // comes from the module cache (or is compiled and stored there) — or both
@@ -10,6 +10,7 @@
 #include "RunGpu.h"
 
 #include "ircgpu/Codegen.h"
+#include "ircgpu/DeviceManager.h"
 #include "ircgpu/Executor.h"
 #include "ircgpu/Hash.h"
 #include "ircgpu/ModuleCache.h"
@@ -22,15 +23,14 @@ using namespace llvm;
 
 namespace irctool {
 
-Expected<std::unique_ptr<ircgpu::Device>> openGpu(StringRef Spec) {
-  unsigned Ordinal = 0;
-  StringRef Rest = Spec;
-  if (Rest.consume_front("cuda:") && Rest.getAsInteger(10, Ordinal))
-    return usageError("--device: bad device ordinal in '" + Spec + "'");
-  auto Dev = ircgpu::openCudaDevice(Ordinal);
+Expected<ircgpu::Device &> openGpu(StringRef Spec) {
+  auto S = ircgpu::parseDeviceSpec(Spec);
+  if (!S)
+    return usageError("--device: " + toString(S.takeError()));
+  auto Dev = ircgpu::processDeviceManager().get(Spec);
   if (!Dev)
-    return runtimeError("device '" + Spec + "': " + toString(Dev.takeError()));
-  return std::move(*Dev);
+    return runtimeError(toString(Dev.takeError()));
+  return *Dev;
 }
 
 namespace {
@@ -40,17 +40,14 @@ namespace {
 /// knows. Code for another architecture than the device's is PTX, which the
 /// driver compiles forward (a cubin would not load).
 Error chooseTarget(const ircgpu::Device &Dev, CodegenOptions &Codegen) {
-  std::string Arch = Dev.info().archName();
-  if (!Codegen.Target.empty()) {
-    if (!StringRef(Codegen.Target).starts_with("sm_"))
-      return usageError("--target " + Codegen.Target +
-                        ": not a target of device " + Dev.name());
-  } else {
-    Codegen.Target = ircgpu::isSupportedTarget(Arch)
-                         ? Arch
-                         : ircgpu::CodegenOptions().Target;
-  }
-  Codegen.PtxOnly = Codegen.Target != Arch;
+  bool Given = !Codegen.Target.empty();
+  if (Given && !StringRef(Codegen.Target).starts_with("sm_"))
+    return usageError("--target " + Codegen.Target +
+                      ": not a target of device " + Dev.name());
+  ircgpu::CodegenOptions L =
+      ircgpu::codegenOptionsForDevice(Dev.info(), Codegen.library(), Given);
+  Codegen.Target = L.Target;
+  Codegen.PtxOnly = !L.Cubin;
   return Error::success();
 }
 

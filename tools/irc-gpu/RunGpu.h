@@ -13,9 +13,11 @@
 
 namespace irctool {
 
-/// Opens `cuda` or `cuda:N`; a missing driver or device is a runtime error
-/// (exit 3) naming the device.
-llvm::Expected<std::unique_ptr<ircgpu::Device>> openGpu(llvm::StringRef Spec);
+/// The GPU Spec names (`auto`, `cuda`, `cuda:N`, `hip`, `hip:N`) from the
+/// process's device manager, which opens it once and owns it. A bad spec is
+/// a usage error (exit 2); no driver, no such device or no GPU at all for
+/// `auto` is a runtime error (exit 3) naming the device.
+llvm::Expected<ircgpu::Device &> openGpu(llvm::StringRef Spec);
 
 /// The module hash of entry Entry of M with Codegen (what `irc-gpu hash`
 /// prints): the module cache's key.

@@ -156,6 +156,11 @@ struct CacheOptions {
 };
 llvm::Error runCache(const CacheOptions &Opts);
 
+/// Lists the GPUs found (spec, name, architecture, memory, SMs), or says
+/// that there is none and why; exit 0 either way, 3 when a GPU found cannot
+/// be opened.
+llvm::Error runDevices();
+
 } // namespace irctool
 
 #endif

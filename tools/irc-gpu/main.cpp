@@ -34,6 +34,9 @@ cl::SubCommand BenchCmd("bench", "Benchmark irc-gpu against hand-written "
                                  "CUDA on a GPU (benchmarks/README.md)");
 cl::SubCommand CacheCmd("cache",
                         "Show or clear the compiled-module cache on disk");
+cl::SubCommand DevicesCmd("devices",
+                          "List the GPUs found (spec, name, architecture, "
+                          "memory, SMs), or why there is none");
 
 // The input file of every subcommand.
 cl::opt<std::string> Input(cl::Positional, cl::Required,
@@ -99,8 +102,9 @@ cl::opt<bool>
 
 cl::opt<std::string>
     Device("device",
-           cl::desc("Where to run: auto (default: the first GPU, else the "
-                    "interpreter), interp, sim (the launch plan on the plan "
+           cl::desc("Where to run: auto (default: the first GPU, as "
+                    "`irc-gpu devices` lists them, else the interpreter), "
+                    "interp, sim (the launch plan on the plan "
                     "simulator), cuda, cuda:N, hip, hip:N"),
            cl::value_desc("D"), cl::init("auto"), cl::sub(RunCmd),
            cl::cat(Category));
@@ -178,7 +182,8 @@ constexpr const char *Overview =
     "[--out NAME=PATH]...\n"
     "  irc-gpu bench [--workload NAME]... [--repeat N] [--json FILE] "
     "[--refs refs.cubin] [--device cuda:N] [--dry-run]\n"
-    "  irc-gpu cache dir|stats|clear\n\n"
+    "  irc-gpu cache dir|stats|clear\n"
+    "  irc-gpu devices\n\n"
     "FILE '-' reads stdin. A BUNDLE is what `compile` writes by default "
     "(--emit bundle); `run` runs its plan and code as they are.\nExit status: "
     "0 success, 1 error in the input, "
@@ -266,7 +271,9 @@ int main(int argc, char **argv) {
     O.Action = CacheAction;
     return irctool::reportAndExit(irctool::runCache(O));
   }
+  if (DevicesCmd)
+    return irctool::reportAndExit(irctool::runDevices());
   errs() << "irc-gpu: error: no subcommand given (fmt, hash, compile, run, "
-            "bench or cache); see 'irc-gpu --help'\n";
+            "bench, cache or devices); see 'irc-gpu --help'\n";
   return irctool::ExitUsage;
 }

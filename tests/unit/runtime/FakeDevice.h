@@ -26,6 +26,10 @@
 // memory through word() / setWord() / hostPtr(): how a test emulates what
 // the kernel would compute.
 //
+// Several fakes (DeviceManagerTest, DeviceCopyTest, MultiDevicePlanTest)
+// take a name ("fake:1") and a compute capability; two fakes with PeerAccess
+// set copy directly between them, others stage through pinned memory.
+//
 //===----------------------------------------------------------------------===//
 #ifndef IRCGPU_TESTS_UNIT_RUNTIME_FAKEDEVICE_H
 #define IRCGPU_TESTS_UNIT_RUNTIME_FAKEDEVICE_H
@@ -49,10 +53,11 @@
 
 namespace ircgpu::test {
 
-inline DeviceInfo fakeInfo() {
+inline DeviceInfo fakeInfo(int Major = 9, int Minor = 0) {
   DeviceInfo I;
   I.Name = "fake";
-  I.ComputeMajor = 9;
+  I.ComputeMajor = Major;
+  I.ComputeMinor = Minor;
   I.TotalMemory = 1 << 20;
   I.MultiProcessorCount = 1;
   I.MaxThreadsPerBlock = 1024;
@@ -81,6 +86,10 @@ struct LaunchRecord {
 class FakeDevice final : public Device {
 public:
   FakeDevice() : Device(fakeInfo()) {}
+  /// Another fake of a process with several ("fake:1"), of compute
+  /// capability Major.Minor.
+  explicit FakeDevice(std::string Name, int Major = 9, int Minor = 0)
+      : Device(fakeInfo(Major, Minor)), Name(std::move(Name)) {}
   ~FakeDevice() override {
     EXPECT_TRUE(Pending.empty()) << "operations never run";
     EXPECT_TRUE(Blocks.empty());
@@ -88,7 +97,7 @@ public:
     EXPECT_TRUE(LiveEvents.empty());
     EXPECT_TRUE(LivePinned.empty());
   }
-  std::string name() const override { return "fake:0"; }
+  std::string name() const override { return Name; }
   size_t modulesLoaded() const { return loadedModules().size(); }
 
   //===-- configuration ---------------------------------------------------===//
@@ -100,6 +109,9 @@ public:
   uint8_t AllocFill = 0;
   /// Parameters of each kernel, by name (0 when not listed).
   std::map<std::string, size_t> ParamCounts;
+  /// Whether this fake can copy directly from another fake that has it set
+  /// too (CUDA peer access); otherwise copies between fakes stage.
+  bool PeerAccess = false;
   /// Run when a launch of that kernel executes.
   std::map<std::string, std::function<void(const LaunchRecord &)>> OnLaunch;
 
@@ -111,6 +123,8 @@ public:
   std::map<void *, std::optional<unsigned>> LiveEvents; // the clock recorded
   unsigned StreamsDestroyed = 0, EventsDestroyed = 0, PinnedFreed = 0;
   std::atomic<unsigned> Activations = 0;
+  /// Peer access asked about, and direct copies from a peer.
+  unsigned PeerAsks = 0, PeerCopies = 0;
   unsigned Launches = 0, DeviceSyncs = 0, Clock = 0;
   /// The stream of every enqueued operation, and of every stream and event
   /// waited for.
@@ -356,7 +370,22 @@ private:
     flush();
     return llvm::Error::success();
   }
+  llvm::Expected<bool> enablePeerAccessImpl(Device &Peer) override {
+    ++PeerAsks;
+    auto *F = dynamic_cast<FakeDevice *>(&Peer);
+    return PeerAccess && F && F->PeerAccess;
+  }
+  llvm::Error copyFromPeerImpl(DevicePtr Dst, Device &Peer, DevicePtr Src,
+                               uint64_t Bytes) override {
+    ++PeerCopies;
+    auto &F = static_cast<FakeDevice &>(Peer);
+    F.flush(); // a peer copy is ordered after the work of both devices
+    flush();
+    std::memcpy(at(Dst, Bytes), F.at(Src, Bytes), Bytes);
+    return llvm::Error::success();
+  }
 
+  std::string Name = "fake:0";
   unsigned StreamCount = 0, EventCount = 0, ModuleCount = 0, AllocCount = 0;
   std::mutex KernelLock;
   std::vector<std::string> KernelNames;
