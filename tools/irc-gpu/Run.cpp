@@ -92,45 +92,64 @@ Error runRun(const RunOptions &Opts) {
   if (!B)
     return B.takeError();
 
-  // `auto` takes the first CUDA GPU and says which, else falls back to the
-  // interpreter and says so; a GPU asked for by name must exist (exit 3).
+  // `auto` takes the first CUDA GPU, else the first HIP GPU whose
+  // architecture the code generator knows, and says which; else it falls
+  // back to the interpreter and says so. A GPU asked for by name must exist
+  // (exit 3).
   std::unique_ptr<ircgpu::Device> Gpu;
   switch (*Device) {
   case DeviceKind::Interp:
   case DeviceKind::Sim:
     break;
   case DeviceKind::Auto: {
-    auto Dev = openGpu("cuda");
-    if (Dev) {
+    for (StringRef Spec : {"cuda", "hip"}) {
+      auto Dev = openGpu(Spec);
+      if (!Dev) {
+        consumeError(Dev.takeError());
+        continue;
+      }
+      // A bundle carries its own code; VIR needs a target for the device.
+      std::string Arch = (*Dev)->info().archName();
+      if (!Bundle && StringRef(Arch).starts_with("gfx") &&
+          !ircgpu::isSupportedTarget(Arch)) {
+        errs() << "irc-gpu: skipping " << (*Dev)->name() << " ("
+               << (*Dev)->info().Name << "): no code generator for " << Arch
+               << "\n";
+        continue;
+      }
       Gpu = std::move(*Dev);
+      break;
+    }
+    if (Gpu)
       errs() << "irc-gpu: running on " << Gpu->name() << " ("
              << Gpu->info().Name << ")\n";
-    } else {
-      consumeError(Dev.takeError());
+    else
       errs() << "irc-gpu: no GPU device found; running on the interpreter "
                 "(--device interp)\n";
-    }
     break;
   }
-  case DeviceKind::Cuda: {
+  case DeviceKind::Cuda:
+  case DeviceKind::Hip: {
     auto Dev = openGpu(Opts.Device);
     if (!Dev)
       return Dev.takeError();
     Gpu = std::move(*Dev);
     break;
   }
-  case DeviceKind::Hip:
-    return runtimeError("device '" + Opts.Device +
-                        "': no HIP runtime in this build");
   }
 
   auto Execute = [&]() -> Expected<std::vector<uint64_t>> {
     if (Bundle && Gpu) {
-      // A cubin runs only on its own architecture; PTX the driver compiles
-      // forward.
+      // A cubin or an AMD code object runs only on its own architecture; PTX
+      // the driver compiles forward.
       const ircgpu::Bundle &BB = Bundle->B;
       std::string Arch = Gpu->info().archName();
-      if (BB.Code.Kind == ircgpu::CodeObject::Format::Cubin &&
+      bool Amd = StringRef(Arch).starts_with("gfx");
+      if (Amd != StringRef(BB.Options.Target).starts_with("gfx"))
+        return runtimeError(Opts.Input + ": code for " + BB.Options.Target +
+                            " cannot run on " + Gpu->name() + " (" + Arch +
+                            ")");
+      if ((Amd || BB.Code.Kind == ircgpu::CodeObject::Format::Cubin) &&
           BB.Options.Target != Arch)
         return runtimeError(Opts.Input + ": a cubin for " + BB.Options.Target +
                             " cannot run on " + Gpu->name() + " (" + Arch +

@@ -1,4 +1,4 @@
-//===- RunGpu.cpp - `irc-gpu run --device cuda[:N]|auto` on a GPU ---------===//
+//===- RunGpu.cpp - `irc-gpu run --device cuda|hip[:N]|auto` on a GPU -----===//
 //
 // The GPU half of `run`: the entry is compiled into a launch plan, its code
 // comes from the module cache (or is compiled and stored there) — or both
@@ -25,9 +25,14 @@ namespace irctool {
 Expected<std::unique_ptr<ircgpu::Device>> openGpu(StringRef Spec) {
   unsigned Ordinal = 0;
   StringRef Rest = Spec;
-  if (Rest.consume_front("cuda:") && Rest.getAsInteger(10, Ordinal))
+  bool Hip = Rest.consume_front("hip");
+  if (!Hip && !Rest.consume_front("cuda"))
+    return usageError("--device: not a GPU: '" + Spec + "'");
+  if (!Rest.empty() &&
+      (!Rest.consume_front(":") || Rest.getAsInteger(10, Ordinal)))
     return usageError("--device: bad device ordinal in '" + Spec + "'");
-  auto Dev = ircgpu::openCudaDevice(Ordinal);
+  auto Dev =
+      Hip ? ircgpu::openHipDevice(Ordinal) : ircgpu::openCudaDevice(Ordinal);
   if (!Dev)
     return runtimeError("device '" + Spec + "': " + toString(Dev.takeError()));
   return std::move(*Dev);
@@ -38,9 +43,21 @@ namespace {
 /// Sets Codegen's target for Dev: --target if given, else the device's own
 /// architecture where the code generator knows it, else the newest one it
 /// knows. Code for another architecture than the device's is PTX, which the
-/// driver compiles forward (a cubin would not load).
+/// driver compiles forward (a cubin would not load). An AMD code object runs
+/// only on its own gfx architecture: there is nothing to fall back to.
 Error chooseTarget(const ircgpu::Device &Dev, CodegenOptions &Codegen) {
   std::string Arch = Dev.info().archName();
+  if (StringRef(Arch).starts_with("gfx")) {
+    if (!Codegen.Target.empty() && Codegen.Target != Arch)
+      return usageError("--target " + Codegen.Target + ": device " +
+                        Dev.name() + " runs only " + Arch + " code");
+    if (!ircgpu::isSupportedTarget(Arch))
+      return runtimeError("device " + Dev.name() + " (" + Dev.info().Name +
+                          "): the code generator has no target " + Arch);
+    Codegen.Target = Arch;
+    Codegen.PtxOnly = false;
+    return Error::success();
+  }
   if (!Codegen.Target.empty()) {
     if (!StringRef(Codegen.Target).starts_with("sm_"))
       return usageError("--target " + Codegen.Target +

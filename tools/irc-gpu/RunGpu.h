@@ -13,8 +13,8 @@
 
 namespace irctool {
 
-/// Opens `cuda` or `cuda:N`; a missing driver or device is a runtime error
-/// (exit 3) naming the device.
+/// Opens `cuda`, `cuda:N`, `hip` or `hip:N`; a missing driver or device is a
+/// runtime error (exit 3) naming the device.
 llvm::Expected<std::unique_ptr<ircgpu::Device>> openGpu(llvm::StringRef Spec);
 
 /// The module hash of entry Entry of M with Codegen (what `irc-gpu hash`
