@@ -142,6 +142,8 @@ private:
     // runtime reads its size from the ELF headers. There is no JIT, hence no
     // log: a code object for another architecture fails with
     // hipErrorNoBinaryForGpu or hipErrorInvalidImage.
+    if (Error E = checkCodeObject(Image))
+      return make_error<RuntimeError>(name() + ": " + toString(std::move(E)));
     hipModule_t M = nullptr;
     if (Error E = chk(D.hipModuleLoadData(&M, Image.data()),
                       formatv("loading a module of {0} bytes", Image.size())))
@@ -205,12 +207,6 @@ Expected<unsigned> countDevices(const HipDriver &D) {
   if (Count <= 0)
     return make_error<RuntimeError>("no HIP device: the runtime reports 0");
   return unsigned(Count);
-}
-
-/// "gfx90a" from "gfx90a:sramecc+:xnack-": the target features after the
-/// colons are chosen by the code generator, not part of the target's name.
-std::string archFromGcnArchName(StringRef GcnArchName) {
-  return GcnArchName.split(':').first.trim().str();
 }
 
 Error queryInfo(const HipDriver &D, unsigned Ordinal, DeviceInfo &Info) {

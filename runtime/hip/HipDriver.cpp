@@ -5,6 +5,8 @@
 #include "ircgpu/Diagnostics.h"
 
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/BinaryFormat/ELF.h"
+#include "llvm/Support/Endian.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cstdlib>
@@ -116,6 +118,64 @@ Expected<const HipDriver &> loadHipDriver() {
   if (!R.Error.empty())
     return make_error<RuntimeError>(R.Error);
   return R.Driver;
+}
+
+std::string archFromGcnArchName(StringRef GcnArchName) {
+  return GcnArchName.split(':').first.trim().str();
+}
+
+static Error badImage(const Twine &Why) {
+  return make_error<RuntimeError>(("not an AMD code object: " + Why).str());
+}
+
+Error checkCodeObject(StringRef Image) {
+  using namespace support;
+  // An offload bundle (clang-offload-bundler, the fat binaries of hipcc):
+  // the magic, an entry count, then per entry its offset, size, and triple.
+  StringRef BundleMagic = "__CLANG_OFFLOAD_BUNDLE__";
+  if (Image.starts_with(BundleMagic)) {
+    size_t Pos = BundleMagic.size();
+    auto Read = [&](uint64_t &V) {
+      if (Image.size() - Pos < 8)
+        return false;
+      V = endian::read64le(Image.data() + Pos);
+      Pos += 8;
+      return true;
+    };
+    uint64_t N = 0;
+    if (!Read(N) || N == 0 || N > 4096)
+      return badImage("an offload bundle without entries");
+    for (uint64_t I = 0; I < N; ++I) {
+      uint64_t Off = 0, Size = 0, TripleSize = 0;
+      if (!Read(Off) || !Read(Size) || !Read(TripleSize) ||
+          TripleSize > Image.size() - Pos)
+        return badImage("a truncated offload bundle");
+      Pos += TripleSize;
+      if (Off > Image.size() || Size > Image.size() - Off)
+        return badImage("an offload bundle entry past the end of the image");
+    }
+    return Error::success();
+  }
+  if (!Image.starts_with(ELF::ElfMagic))
+    return badImage("neither ELF nor an offload bundle");
+  if (Image.size() < sizeof(ELF::Elf64_Ehdr))
+    return badImage("a truncated ELF header");
+  ELF::Elf64_Ehdr H;
+  std::memcpy(&H, Image.data(), sizeof(H));
+  if (H.e_ident[ELF::EI_CLASS] != ELF::ELFCLASS64 ||
+      H.e_ident[ELF::EI_DATA] != ELF::ELFDATA2LSB)
+    return badImage("not a 64-bit little-endian ELF");
+  if (H.e_machine != ELF::EM_AMDGPU)
+    return badImage(formatv("ELF for machine {0}, not AMDGPU ({1})",
+                            H.e_machine, unsigned(ELF::EM_AMDGPU)));
+  // Both header tables must lie within the image.
+  auto Fits = [&](uint64_t Off, uint64_t Count, uint64_t EntSize) {
+    return Off <= Image.size() && Count * EntSize <= Image.size() - Off;
+  };
+  if (!Fits(H.e_shoff, H.e_shnum, H.e_shentsize) ||
+      !Fits(H.e_phoff, H.e_phnum, H.e_phentsize))
+    return badImage("an ELF whose headers reach past the end of the image");
+  return Error::success();
 }
 
 Error check(const HipDriver &D, hipError_t R, const Twine &What) {

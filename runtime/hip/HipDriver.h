@@ -185,6 +185,18 @@ llvm::Expected<HipDriver> loadHipDriverFrom(llvm::StringRef Library);
 /// answer) from $IRC_GPU_HIP_LIBRARY if set, else by the default search.
 llvm::Expected<const HipDriver &> loadHipDriver();
 
+/// "gfx90a" from the gcnArchName "gfx90a:sramecc+:xnack-": the target
+/// features after the colons are the code generator's choice, not part of
+/// the target's name.
+std::string archFromGcnArchName(llvm::StringRef GcnArchName);
+
+/// Whether Image is something hipModuleLoadData may be given: an AMDGPU ELF
+/// code object, or a clang offload bundle of them, whose headers say it is
+/// no larger than Image. The runtime takes no size and trusts those headers,
+/// so anything else (PTX, a truncated file) would have it read past the
+/// buffer; this refuses it first with an error naming what is wrong.
+llvm::Error checkCodeObject(llvm::StringRef Image);
+
 /// The one place a hipError_t becomes an error: a RuntimeError
 /// "<What>: <hipErrorName> (<the runtime's description>)"; the description
 /// is left out where the runtime's is only the name again (ROCm 5.2).
