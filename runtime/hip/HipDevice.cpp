@@ -36,9 +36,7 @@ public:
       : Device(std::move(Info)), D(D), Ordinal(Ordinal) {}
   ~HipDevice() override;
 
-  std::string name() const override {
-    return "hip:" + std::to_string(Ordinal);
-  }
+  std::string name() const override { return "hip:" + std::to_string(Ordinal); }
 
 private:
   Error chk(hipError_t R, const Twine &What) const {
@@ -167,13 +165,13 @@ private:
                    unsigned SharedBytes, void *S) override {
     // Grid in blocks, as cuLaunchKernel (not in work-items, as HSA's
     // dispatch packet): hipModuleLaunchKernel converts.
-    return chk(
-        D.hipModuleLaunchKernel(static_cast<hipFunction_t>(K), Grid.X, Grid.Y,
-                                Grid.Z, Block.X, Block.Y, Block.Z, SharedBytes,
-                                stream(S), Args, /*extra=*/nullptr),
-        formatv("launching a kernel on a {0}x{1}x{2} grid of "
-                "{3}x{4}x{5} blocks",
-                Grid.X, Grid.Y, Grid.Z, Block.X, Block.Y, Block.Z));
+    return chk(D.hipModuleLaunchKernel(static_cast<hipFunction_t>(K), Grid.X,
+                                       Grid.Y, Grid.Z, Block.X, Block.Y,
+                                       Block.Z, SharedBytes, stream(S), Args,
+                                       /*extra=*/nullptr),
+               formatv("launching a kernel on a {0}x{1}x{2} grid of "
+                       "{3}x{4}x{5} blocks",
+                       Grid.X, Grid.Y, Grid.Z, Block.X, Block.Y, Block.Z));
   }
   Error synchronizeImpl() override {
     return chk(D.hipDeviceSynchronize(), "synchronizing");

@@ -68,10 +68,11 @@ static LoadResult load(StringRef Library) {
     std::string Tried;
     for (const std::string &N : Names)
       Tried += (Tried.empty() ? "" : ", ") + N;
-    R.Error = (Names.size() == 1
-                   ? "no HIP runtime: " + Tried + " could not be loaded ("
-                   : "no HIP runtime: none of " + Tried + " could be loaded (") +
-              FirstError + ")";
+    R.Error =
+        (Names.size() == 1
+             ? "no HIP runtime: " + Tried + " could not be loaded ("
+             : "no HIP runtime: none of " + Tried + " could be loaded (") +
+        FirstError + ")";
     return R;
   }
 #define IRCGPU_HIP_LOOKUP(Name, Symbol, Type)                                  \
@@ -94,11 +95,11 @@ static LoadResult load(StringRef Library) {
   R.Driver.Version = V;
   int Major = V / 10000000;
   if (Major != 5 && Major != 6)
-    R.Error = formatv("HIP runtime unusable: {0} is HIP {1}.{2}; irc-gpu "
-                      "supports HIP 5 and 6 (set {3} to pick a library)",
-                      R.Driver.Library, Major, V / 100000 % 100,
-                      HipLibraryEnvVar)
-                  .str();
+    R.Error =
+        formatv("HIP runtime unusable: {0} is HIP {1}.{2}; irc-gpu "
+                "supports HIP 5 and 6 (set {3} to pick a library)",
+                R.Driver.Library, Major, V / 100000 % 100, HipLibraryEnvVar)
+            .str();
   return R;
 }
 
@@ -185,8 +186,9 @@ Error check(const HipDriver &D, hipError_t R, const Twine &What) {
   // know; never null in ROCm 5 or 6, but a null would crash formatv.
   const char *Name = D.hipGetErrorName(R);
   const char *Desc = D.hipGetErrorString(R);
-  std::string Msg = What.str() + ": " +
-                    (Name ? std::string(Name) : formatv("HIP error {0}", R).str());
+  std::string Msg =
+      What.str() + ": " +
+      (Name ? std::string(Name) : formatv("HIP error {0}", R).str());
   // ROCm 5.2's descriptions are the names again: saying it twice helps no one.
   if (Desc && *Desc && (!Name || std::strcmp(Name, Desc) != 0))
     Msg += std::string(" (") + Desc + ")";

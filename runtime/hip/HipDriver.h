@@ -63,9 +63,9 @@ struct HipDeviceProps {
   int maxThreadsPerBlock;
   int maxThreadsDim[3];
   int maxGridSize[3];
-  int clockRate; // kHz
+  int clockRate;       // kHz
   int memoryClockRate; // kHz
-  int memoryBusWidth; // bits
+  int memoryBusWidth;  // bits
   size_t totalConstMem;
   int major;
   int minor;

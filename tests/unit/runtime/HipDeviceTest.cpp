@@ -89,7 +89,8 @@ TEST(HipDriverTest, CodeObjectCheck) {
   EXPECT_TRUE(contains(Msg, "not an AMD code object: neither ELF")) << Msg;
   Msg = errorText(hip::checkCodeObject(elfHeader(ELF::EM_CUDA)));
   EXPECT_TRUE(contains(Msg, "not AMDGPU")) << Msg;
-  Msg = errorText(hip::checkCodeObject(elfHeader(ELF::EM_AMDGPU).substr(0, 40)));
+  Msg =
+      errorText(hip::checkCodeObject(elfHeader(ELF::EM_AMDGPU).substr(0, 40)));
   EXPECT_TRUE(contains(Msg, "truncated ELF header")) << Msg;
   // Section headers said to lie past the end.
   std::string Elf = elfHeader(ELF::EM_AMDGPU);
