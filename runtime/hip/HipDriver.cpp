@@ -43,6 +43,26 @@ struct LoadResult {
 static constexpr const char *DefaultLibraries[] = {
     "libamdhip64.so.5", "libamdhip64.so.6", "libamdhip64.so"};
 
+const char *const ComgrLibraries[2] = {"libamd_comgr.so.2",
+                                       "libamd_comgr.so.3"};
+
+/// Loads ROCm's code-object library ahead of the HIP runtime, with
+/// RTLD_DEEPBIND. The runtime dlopens it itself (by these sonames) to read a
+/// module's metadata; it is linked to a shared LLVM of its own (ROCm 5.2:
+/// libLLVM-15), and libircgpu.so exports LLVM 19's symbols, which, found
+/// first in the global scope, would bind that LLVM's calls to ours.
+/// Reproduced here without a GPU: amd_comgr_get_data_metadata on a gfx90a
+/// code object crashes in a process holding libircgpu.so unless comgr was
+/// loaded so. Once loaded, the runtime's own dlopen of the same soname gets
+/// this copy. A missing comgr is not ours to report: the runtime reports it
+/// where it needs it.
+static void preloadComgr() {
+  for (const char *N : ComgrLibraries)
+    if (dlopen(N, RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND))
+      return;
+  (void)dlerror();
+}
+
 static LoadResult load(StringRef Library) {
   LoadResult R;
   SmallVector<std::string, 3> Names;
@@ -94,12 +114,14 @@ static LoadResult load(StringRef Library) {
   }
   R.Driver.Version = V;
   int Major = V / 10000000;
-  if (Major != 5 && Major != 6)
-    R.Error =
-        formatv("HIP runtime unusable: {0} is HIP {1}.{2}; irc-gpu "
-                "supports HIP 5 and 6 (set {3} to pick a library)",
-                R.Driver.Library, Major, V / 100000 % 100, HipLibraryEnvVar)
-            .str();
+  if (Major == 5 || Major == 6) {
+    preloadComgr();
+    return R;
+  }
+  R.Error = formatv("HIP runtime unusable: {0} is HIP {1}.{2}; irc-gpu "
+                    "supports HIP 5 and 6 (set {3} to pick a library)",
+                    R.Driver.Library, Major, V / 100000 % 100, HipLibraryEnvVar)
+                .str();
   return R;
 }
 

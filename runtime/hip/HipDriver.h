@@ -181,6 +181,11 @@ constexpr const char *HipLibraryEnvVar = "IRC_GPU_HIP_LIBRARY";
 /// version other than 5 or 6.
 llvm::Expected<HipDriver> loadHipDriverFrom(llvm::StringRef Library);
 
+/// The sonames of ROCm's code-object library (comgr), of which loading the
+/// runtime preloads the first that exists, with RTLD_DEEPBIND
+/// (HipDriver.cpp says why).
+extern const char *const ComgrLibraries[2];
+
 /// The runtime, loaded once per process (later calls return the first
 /// answer) from $IRC_GPU_HIP_LIBRARY if set, else by the default search.
 llvm::Expected<const HipDriver &> loadHipDriver();

@@ -19,6 +19,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <dlfcn.h>
 #include <vector>
 
 using namespace ircgpu;
@@ -122,6 +123,22 @@ TEST(HipDriverTest, OffloadBundleCheck) {
   EXPECT_TRUE(contains(Msg, "past the end")) << Msg;
   Msg = errorText(hip::checkCodeObject(Head.substr(0, 30)));
   EXPECT_TRUE(contains(Msg, "without entries")) << Msg;
+}
+
+TEST(HipDriverTest, LoadingTheRuntimePreloadsComgr) {
+  if (std::getenv(hip::HipLibraryEnvVar))
+    GTEST_SKIP() << hip::HipLibraryEnvVar << " is set";
+  Expected<const hip::HipDriver &> D = hip::loadHipDriver();
+  if (!D)
+    GTEST_SKIP() << "no HIP runtime: " << errorText(D.takeError());
+  bool HasComgr = false;
+  for (const char *N : hip::ComgrLibraries)
+    if (void *L = dlopen(N, RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD)) {
+      HasComgr = true;
+      dlclose(L);
+    }
+  // Debian's libamdhip64-5 depends on libamd-comgr2.
+  EXPECT_TRUE(HasComgr);
 }
 
 TEST(DeviceInfoTest, ArchIsTheBackendsOrTheComputeCapability) {
