@@ -19,6 +19,8 @@ using namespace llvm;
 namespace ircgpu {
 
 std::string DeviceInfo::archName() const {
+  if (!Arch.empty())
+    return Arch;
   return formatv("sm_{0}{1}", ComputeMajor, ComputeMinor).str();
 }
 

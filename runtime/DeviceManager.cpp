@@ -43,7 +43,8 @@ Expected<DeviceSpec> parseDeviceSpec(StringRef Spec) {
 std::vector<DeviceBackend> builtinDeviceBackends() {
   std::vector<DeviceBackend> B;
   B.push_back({"cuda", countCudaDevices, openCudaDevice});
-  // HIP (runtime/hip/) goes here, after CUDA: `auto` prefers CUDA.
+  // After CUDA: `auto` prefers CUDA.
+  B.push_back({"hip", countHipDevices, openHipDevice});
   return B;
 }
 

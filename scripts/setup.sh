@@ -13,6 +13,11 @@
 #   libgtest-dev                 unit tests
 #   libbenchmark-dev             CPU-side micro-benchmarks
 #   python3                      lit, and the tests' helper scripts
+#   libamdhip64-5                the HIP runtime (ROCm 5.2), dlopen'ed by
+#                                runtime/hip/: with it, `--device hip` is tested
+#                                against the real runtime answering
+#                                hipErrorNoDevice (no AMD GPU here; checked: it
+#                                answers at once and prints nothing)
 set -euo pipefail
 
 PACKAGES=(
@@ -20,6 +25,7 @@ PACKAGES=(
   llvm-19-dev llvm-19-tools zlib1g-dev libzstd-dev
   libgtest-dev libbenchmark-dev
   python3
+  libamdhip64-5
 )
 
 missing=()

@@ -50,6 +50,16 @@ else:
         config.available_features.add("cuda-driver")
     except OSError:
         pass
+    # The HIP runtime (libamdhip64, as irc-gpu finds it) and an AMD GPU
+    # (/dev/kfd, the ROCm kernel driver) decide what `run --device hip` says:
+    # without a GPU it is always "no HIP device", then why.
+    try:
+        ctypes.CDLL("libamdhip64.so.5")
+        config.available_features.add("hip-runtime")
+    except OSError:
+        pass
+    if os.path.exists("/dev/kfd"):
+        config.available_features.add("amd-gpu")
     # --emit cubin needs libnvJitLink (CUDA toolkit), found as irc-gpu finds it.
     cuda = os.environ.get("CUDA_HOME", "/usr/local/cuda")
     if any(os.path.exists(os.path.join(d, "libnvJitLink.so.13"))

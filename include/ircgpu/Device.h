@@ -62,7 +62,12 @@ struct DeviceInfo {
   int ClockRateKHz = 0;
   int MemoryClockRateKHz = 0;
   int MemoryBusWidthBits = 0;
-  /// "sm_90" for compute capability 9.0: the codegen target of this device.
+  /// The codegen target of this device, as its backend names it: "sm_90"
+  /// (CUDA, from the compute capability), "gfx90a" (HIP, the gcnArchName
+  /// without its feature suffix ":sramecc+:xnack-").
+  std::string Arch;
+  /// Arch; where a backend left it empty, "sm_XY" from ComputeMajor and
+  /// ComputeMinor (what it was before Arch existed).
   std::string archName() const;
 };
 
@@ -385,7 +390,8 @@ private:
 };
 
 /// How many devices a backend has; Count 0 is an answer, not an error, and
-/// then Reason says why ("no CUDA driver: ...", "no CUDA device: ...").
+/// then Reason says why: the error openXxxDevice(0) would give ("no CUDA
+/// driver: ...", "no HIP device: ...").
 struct DeviceCount {
   unsigned Count = 0;
   std::string Reason;
@@ -399,6 +405,18 @@ DeviceCount countCudaDevices();
 /// its primary context, made current on the calling thread. Errors: no
 /// driver library, no device, Ordinal out of range, any driver failure.
 llvm::Expected<std::unique_ptr<Device>> openCudaDevice(unsigned Ordinal);
+
+/// Opens HIP device Ordinal through the HIP runtime (libamdhip64.so.5, else
+/// .so.6, dlopen'ed; $IRC_GPU_HIP_LIBRARY names another) and makes it
+/// current on the calling thread. HIP has no explicit contexts: every call
+/// selects the device with hipSetDevice (per thread). Errors: no runtime
+/// library ("no HIP runtime: ..."), no device ("no HIP device: ..."), Ordinal
+/// out of range, any runtime failure.
+llvm::Expected<std::unique_ptr<Device>> openHipDevice(unsigned Ordinal);
+
+/// The HIP devices (hip:0 to hip:Count-1). Never an error: no runtime or no
+/// device is a count of 0 with the reason.
+DeviceCount countHipDevices();
 
 } // namespace ircgpu
 

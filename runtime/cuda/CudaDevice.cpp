@@ -294,6 +294,7 @@ Error queryInfo(const CudaDriver &D, CUdevice Dev, unsigned Ordinal,
   Info.MaxGridDim = {unsigned(MaxGrid[0]), unsigned(MaxGrid[1]),
                      unsigned(MaxGrid[2])};
   Info.L2CacheBytes = uint64_t(L2);
+  Info.Arch = formatv("sm_{0}{1}", Info.ComputeMajor, Info.ComputeMinor).str();
   return Error::success();
 }
 

@@ -101,15 +101,24 @@ Error runRun(const RunOptions &Opts) {
     break;
   case DeviceKind::Auto: {
     auto Dev = openGpu("auto");
-    if (Dev) {
+    if (!Dev) {
+      consumeError(Dev.takeError());
+    } else if (std::string Arch = Dev->info().archName();
+               !Bundle && !ircgpu::isSupportedTarget(Arch) &&
+               StringRef(Arch).starts_with("gfx")) {
+      // An AMD code object runs only on its own architecture: without a
+      // code generator for it there is nothing to run VIR with.
+      errs() << "irc-gpu: skipping " << Dev->name() << " (" << Dev->info().Name
+             << "): no code generator for " << Arch << "\n";
+    } else {
       Gpu = &*Dev;
+    }
+    if (Gpu)
       errs() << "irc-gpu: running on " << Gpu->name() << " ("
              << Gpu->info().Name << ")\n";
-    } else {
-      consumeError(Dev.takeError());
+    else
       errs() << "irc-gpu: no GPU device found; running on the interpreter "
                 "(--device interp)\n";
-    }
     break;
   }
   case DeviceKind::Gpu: {
@@ -123,11 +132,16 @@ Error runRun(const RunOptions &Opts) {
 
   auto Execute = [&]() -> Expected<std::vector<uint64_t>> {
     if (Bundle && Gpu) {
-      // A cubin runs only on its own architecture; PTX the driver compiles
-      // forward.
+      // A cubin or an AMD code object runs only on its own architecture; PTX
+      // the driver compiles forward.
       const ircgpu::Bundle &BB = Bundle->B;
       std::string Arch = Gpu->info().archName();
-      if (BB.Code.Kind == ircgpu::CodeObject::Format::Cubin &&
+      bool Amd = StringRef(Arch).starts_with("gfx");
+      if (Amd != StringRef(BB.Options.Target).starts_with("gfx"))
+        return runtimeError(Opts.Input + ": code for " + BB.Options.Target +
+                            " cannot run on " + Gpu->name() + " (" + Arch +
+                            ")");
+      if ((Amd || BB.Code.Kind == ircgpu::CodeObject::Format::Cubin) &&
           BB.Options.Target != Arch)
         return runtimeError(Opts.Input + ": a cubin for " + BB.Options.Target +
                             " cannot run on " + Gpu->name() + " (" + Arch +

@@ -1,4 +1,4 @@
-//===- RunGpu.cpp - `irc-gpu run --device cuda|hip|auto` on a GPU ---------===//
+//===- RunGpu.cpp - `irc-gpu run --device cuda|hip[:N]|auto` on a GPU -----===//
 //
 // The GPU half of `run`: the entry is compiled into a launch plan, its code
 // comes from the module cache (or is compiled and stored there) — or both
@@ -38,8 +38,21 @@ namespace {
 /// Sets Codegen's target for Dev: --target if given, else the device's own
 /// architecture where the code generator knows it, else the newest one it
 /// knows. Code for another architecture than the device's is PTX, which the
-/// driver compiles forward (a cubin would not load).
+/// driver compiles forward (a cubin would not load). An AMD code object runs
+/// only on its own gfx architecture: there is nothing to fall back to.
 Error chooseTarget(const ircgpu::Device &Dev, CodegenOptions &Codegen) {
+  std::string Arch = Dev.info().archName();
+  if (StringRef(Arch).starts_with("gfx")) {
+    if (!Codegen.Target.empty() && Codegen.Target != Arch)
+      return usageError("--target " + Codegen.Target + ": device " +
+                        Dev.name() + " runs only " + Arch + " code");
+    if (!ircgpu::isSupportedTarget(Arch))
+      return runtimeError("device " + Dev.name() + " (" + Dev.info().Name +
+                          "): the code generator has no target " + Arch);
+    Codegen.Target = Arch;
+    Codegen.PtxOnly = false;
+    return Error::success();
+  }
   bool Given = !Codegen.Target.empty();
   if (Given && !StringRef(Codegen.Target).starts_with("sm_"))
     return usageError("--target " + Codegen.Target +
