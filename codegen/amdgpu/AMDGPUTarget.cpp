@@ -8,7 +8,9 @@
 //
 // Math goes to OCML (__ocml_*), linked from rocm-device-libs' ocml.bc
 // (DeviceLibs.cpp). The backend writes a relocatable ELF, which ld.lld,
-// in-process, links into the shared ELF that HSA loads (LinkCodeObject.cpp).
+// in-process, links into the shared ELF that HSA loads (LinkCodeObject.cpp);
+// assembleObject gets the same from assembly text through LLVM's MC
+// assembler (AssembleText.cpp).
 //
 // Code object version 4, not LLVM 19's default 5: the HIP runtime this
 // project loads (Debian's libamdhip64.so.5, ROCm 5.2) predates v5, which
@@ -63,8 +65,10 @@ constexpr GfxEntry GfxTable[] = {
 };
 
 /// VIR math op -> OCML names: accurate f32 and f64, and the native f32 one
-/// (hardware v_exp_f32, v_log_f32, v_sin_f32, ...) that `afn` allows. The
-/// pairs match the NVPTX table; bounds in docs/codegen.md ("Math").
+/// that `afn` allows: exactly those behind HIP's __expf, __logf, __log2f,
+/// __log10f, __sinf and __cosf, whose bounds AMD documents (HIP has no fast
+/// exp2, tan or pow: those keep the accurate function, as on NVPTX). Bounds
+/// in docs/codegen.md ("Math on AMDGPU").
 struct MathEntry {
   Opcode Op;
   const char *F32, *F64, *FastF32;
@@ -73,8 +77,7 @@ constexpr MathEntry MathTable[] = {
     {Opcode::FRem, "__ocml_fmod_f32", "__ocml_fmod_f64", nullptr},
     {Opcode::Rsqrt, "__ocml_rsqrt_f32", "__ocml_rsqrt_f64", nullptr},
     {Opcode::Exp, "__ocml_exp_f32", "__ocml_exp_f64", "__ocml_native_exp_f32"},
-    {Opcode::Exp2, "__ocml_exp2_f32", "__ocml_exp2_f64",
-     "__ocml_native_exp2_f32"},
+    {Opcode::Exp2, "__ocml_exp2_f32", "__ocml_exp2_f64", nullptr},
     {Opcode::Log, "__ocml_log_f32", "__ocml_log_f64", "__ocml_native_log_f32"},
     {Opcode::Log2, "__ocml_log2_f32", "__ocml_log2_f64",
      "__ocml_native_log2_f32"},
@@ -101,6 +104,7 @@ void initAMDGPUOnce() {
     LLVMInitializeAMDGPUTarget();
     LLVMInitializeAMDGPUTargetMC();
     LLVMInitializeAMDGPUAsmPrinter();
+    LLVMInitializeAMDGPUAsmParser(); // assembleObject
   });
 }
 
@@ -251,10 +255,11 @@ public:
   }
 
   Expected<std::string> assembleObject(StringRef Assembly) const override {
-    return createStringError(
-        inconvertibleErrorCode(),
-        "AMDGPU code objects are written by the backend (emitObject), not "
-        "assembled from text");
+    auto Obj = amdgpu::assembleText(Assembly, AMDGPUTriple, Entry.Name,
+                                    Entry.Features);
+    if (!Obj)
+      return Obj.takeError();
+    return amdgpu::linkCodeObject(*Obj);
   }
 
   bool driverLoadsAssembly() const override { return false; }

@@ -19,6 +19,15 @@ namespace ircgpu::amdgpu {
 /// `ld.lld -shared --no-undefined`, in-process; an error carries lld's log.
 llvm::Expected<std::string> linkCodeObject(llvm::StringRef Relocatable);
 
+/// The relocatable ELF of Assembly (AMDGPU assembly text for TripleName,
+/// CPU and Features), assembled in-process by LLVM's MC layer as llvm-mc
+/// would; an error carries the assembler's diagnostics
+/// (AssembleText.cpp). The AMDGPU target must be initialised.
+llvm::Expected<std::string> assembleText(llvm::StringRef Assembly,
+                                         llvm::StringRef TripleName,
+                                         llvm::StringRef CPU,
+                                         llvm::StringRef Features);
+
 } // namespace ircgpu::amdgpu
 
 #endif

@@ -126,13 +126,13 @@ Error runRun(const RunOptions &Opts) {
 
   auto Execute = [&]() -> Expected<std::vector<uint64_t>> {
     if (Bundle && Gpu) {
-      // A cubin runs only on its own architecture; PTX the driver compiles
-      // forward.
+      // A cubin or an HSA code object runs only on its own architecture;
+      // PTX the driver compiles forward.
       const ircgpu::Bundle &BB = Bundle->B;
       std::string Arch = Gpu->info().archName();
-      if (BB.Code.Kind == ircgpu::CodeObject::Format::Cubin &&
+      if (BB.Code.Kind != ircgpu::CodeObject::Format::PTX &&
           BB.Options.Target != Arch)
-        return runtimeError(Opts.Input + ": a cubin for " + BB.Options.Target +
+        return runtimeError(Opts.Input + ": code for " + BB.Options.Target +
                             " cannot run on " + Gpu->name() + " (" + Arch +
                             "): compile it with --target " + Arch);
     }

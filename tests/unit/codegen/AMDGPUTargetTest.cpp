@@ -271,4 +271,31 @@ TEST(AMDGPUCodeObjectTest, PlanCompilesToAnHsacoAgainAndAgain) {
             std::string::npos);
 }
 
+/// The Target interface's other path: assembly text, then assembleObject,
+/// gives a code object too, with the same kernels.
+TEST(AMDGPUCodeObjectTest, AssemblyTextAssemblesToAnHsaco) {
+  for (const char *Name : {"gfx90a", "gfx1100"}) {
+    LLVMContext Ctx;
+    auto T = target(Name);
+    std::unique_ptr<ircgpu::Module> VM = parseOk(SumSrc);
+    auto P = buildPlan(*VM, "sum");
+    ASSERT_TRUE(bool(P)) << errText(P.takeError());
+    auto M = lowerPlanKernels(*P, *T, Ctx);
+    ASSERT_TRUE(bool(M)) << toString(M.takeError());
+    ASSERT_FALSE(T->optimize(**M, 2));
+    auto Asm = T->emitAssembly(**M, 2);
+    ASSERT_TRUE(bool(Asm)) << toString(Asm.takeError());
+    auto Obj = T->assembleObject(*Asm);
+    ASSERT_TRUE(bool(Obj)) << toString(Obj.takeError());
+    expectHsaco(*Obj);
+    EXPECT_NE(Obj->find("sum$k0$final.kd"), std::string::npos);
+  }
+  auto T = target("gfx90a");
+  auto Bad = T->assembleObject("  v_bogus_instruction v0\n");
+  ASSERT_FALSE(bool(Bad));
+  std::string Msg = toString(Bad.takeError());
+  EXPECT_NE(Msg.find("does not assemble"), std::string::npos) << Msg;
+  EXPECT_NE(Msg.find("v_bogus_instruction"), std::string::npos) << Msg;
+}
+
 } // namespace
