@@ -90,8 +90,8 @@ public:
   /// Runs LLVM's default pipeline at -O<OptLevel> (0..3) on M.
   virtual llvm::Error optimize(llvm::Module &M, unsigned OptLevel) const = 0;
 
-  /// Target assembly (PTX, AMDGPU assembly) of M, the backend at -O<OptLevel>; sets M's
-  /// triple and data layout first.
+  /// Target assembly (PTX, AMDGPU assembly) of M, the backend at -O<OptLevel>;
+  /// sets M's triple and data layout first.
   virtual llvm::Expected<std::string> emitAssembly(llvm::Module &M,
                                                    unsigned OptLevel) const = 0;
   llvm::Expected<std::string> emitAssembly(llvm::Module &M) const {

@@ -124,9 +124,9 @@ Expected<std::unique_ptr<TargetMachine>> makeTargetMachine(const GfxEntry &E,
                                  " (expected 0 to 3)");
   TargetOptions Opts; // no fast-math options: IEEE semantics (spec §3)
   // Position-independent, as HSA code objects are (clang's default there).
-  std::unique_ptr<TargetMachine> TM(T->createTargetMachine(
-      AMDGPUTriple, E.Name, E.Features, Opts, Reloc::PIC_, std::nullopt,
-      Levels[OptLevel]));
+  std::unique_ptr<TargetMachine> TM(
+      T->createTargetMachine(AMDGPUTriple, E.Name, E.Features, Opts,
+                             Reloc::PIC_, std::nullopt, Levels[OptLevel]));
   if (!TM)
     return createStringError(inconvertibleErrorCode(),
                              "cannot create the AMDGPU target machine");
@@ -164,8 +164,8 @@ public:
   llvm::Value *emitBlockDim(IRBuilderBase &B, unsigned Dim) const override {
     // hsa_kernel_dispatch_packet_t: workgroup_size_x/y/z, u16 at byte
     // offsets 4, 6, 8; invariant for the whole dispatch.
-    llvm::Value *Packet = B.CreateIntrinsic(Intrinsic::amdgcn_dispatch_ptr, {},
-                                            {});
+    llvm::Value *Packet =
+        B.CreateIntrinsic(Intrinsic::amdgcn_dispatch_ptr, {}, {});
     llvm::Value *Field =
         B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Packet, 4 + 2 * Dim);
     LoadInst *Size = B.CreateAlignedLoad(B.getInt16Ty(), Field, Align(2));

@@ -86,8 +86,7 @@ Expected<std::string> assembleText(StringRef Assembly, StringRef TripleName,
     return Fail("the AMDGPU assembly parser is not available");
   Parser->setTargetParser(*TAP);
   if (Parser->Run(/*NoInitialTextSection=*/false))
-    return Fail("AMDGPU assembly does not assemble: " +
-                StringRef(Log).trim());
+    return Fail("AMDGPU assembly does not assemble: " + StringRef(Log).trim());
   Str->finish();
   return std::string(Obj.str());
 }

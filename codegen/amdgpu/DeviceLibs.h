@@ -26,8 +26,8 @@ namespace ircgpu::amdgpu {
 /// oclc_isa_version_1100.bc or _942.bc; the unit test checks these values
 /// against every control file that exists).
 struct OclcControls {
-  uint32_t IsaVersion;    ///< __oclc_ISA_version: gfx90a -> 9010
-  bool Wavefront64;       ///< __oclc_wavefrontsize64
+  uint32_t IsaVersion; ///< __oclc_ISA_version: gfx90a -> 9010
+  bool Wavefront64;    ///< __oclc_wavefrontsize64
 };
 
 /// The name and value of each control constant for C, in the order of the

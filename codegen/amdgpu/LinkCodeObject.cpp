@@ -58,8 +58,8 @@ Expected<std::string> linkCodeObject(StringRef Relocatable) {
 
   // What clang passes for HIP device code, less LTO: a shared object whose
   // every symbol is defined.
-  const char *Args[] = {"ld.lld",         "-shared", "--no-undefined",
-                        In.c_str(),       "-o",      Out.c_str()};
+  const char *Args[] = {"ld.lld",   "-shared", "--no-undefined",
+                        In.c_str(), "-o",      Out.c_str()};
   std::string Log;
   raw_string_ostream LogOS(Log);
   {

@@ -188,8 +188,7 @@ TEST(DeviceLibsTest, MissingFolderIsNamedInTheError) {
     setenv("IRC_GPU_ROCM_DEVICE_LIBS", Saved.c_str(), 1);
   else
     unsetenv("IRC_GPU_ROCM_DEVICE_LIBS");
-  EXPECT_NE(Msg.find("/nonexistent/bitcode/ocml.bc"), std::string::npos)
-      << Msg;
+  EXPECT_NE(Msg.find("/nonexistent/bitcode/ocml.bc"), std::string::npos) << Msg;
   EXPECT_NE(Msg.find("rocm-device-libs"), std::string::npos) << Msg;
   // A module without math needs no library.
   auto Plain = std::make_unique<llvm::Module>("plain", Ctx);
