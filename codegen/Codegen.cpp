@@ -2,7 +2,8 @@
 //
 // The pipeline of Codegen.h: every device function of the plan's ABI
 // (KernelABI.h; emitted by EmitKernels.cpp and EmitReduction.cpp) in one
-// LLVM module, the math library linked, optimised, then PTX and a cubin.
+// LLVM module, the math library linked, optimised, then PTX and a cubin
+// (NVPTX) or an HSA code object (AMDGPU).
 //
 //===----------------------------------------------------------------------===//
 #include "ircgpu/Codegen.h"
@@ -29,8 +30,7 @@ Expected<std::unique_ptr<Target>> createTarget(StringRef Name) {
   if (Name.starts_with("sm_"))
     return createNVPTXTarget(Name);
   if (Name.starts_with("gfx"))
-    return createStringError(inconvertibleErrorCode(),
-                             "AMDGPU target not implemented yet");
+    return createAMDGPUTarget(Name);
   return createStringError(inconvertibleErrorCode(),
                            "unknown target '" + Name +
                                "' (expected sm_XY or gfxNNN)");
@@ -179,10 +179,9 @@ Expected<std::string> emitPlanKernels(const Plan &P, const CodegenOptions &Opts,
     L->M->print(OS, nullptr);
     return Out;
   }
-  auto Asm = L->T->emitAssembly(*L->M, Opts.OptLevel);
-  if (!Asm || Kind == EmitKind::Assembly)
-    return Asm;
-  return L->T->assembleObject(*Asm);
+  if (Kind == EmitKind::Object)
+    return L->T->emitObject(*L->M, Opts.OptLevel);
+  return L->T->emitAssembly(*L->M, Opts.OptLevel);
 }
 
 std::string CodeObject::serialize() const {
@@ -193,7 +192,8 @@ std::string CodeObject::serialize() const {
 
 Expected<CodeObject> CodeObject::deserialize(StringRef Data) {
   if (Data.empty() ||
-      (Data[0] != char(Format::PTX) && Data[0] != char(Format::Cubin)))
+      (Data[0] != char(Format::PTX) && Data[0] != char(Format::Cubin) &&
+       Data[0] != char(Format::Hsaco)))
     return codegenError("not a serialised code object");
   CodeObject C;
   C.Kind = Format(Data[0]);
@@ -207,11 +207,25 @@ Expected<CodeObject> compilePlanCode(const Plan &P, const CodegenOptions &Opts,
   if (!L)
     return L.takeError();
   StageClock Clock(Timings);
+  CodeObject C;
+  if (!L->T->driverLoadsAssembly()) {
+    // The backend writes the object itself: one stage, timed as the object.
+    if (!Opts.Cubin)
+      return codegenError("target " + Opts.Target +
+                          " has no loadable assembly: its drivers load code "
+                          "objects only (drop --ptx-only)");
+    auto Obj = L->T->emitObject(*L->M, Opts.OptLevel);
+    Clock.lap(&CompileTimings::ObjectMs);
+    if (!Obj)
+      return Obj.takeError();
+    C.Kind = L->T->objectFormat();
+    C.Bytes = std::move(*Obj);
+    return C;
+  }
   auto Asm = L->T->emitAssembly(*L->M, Opts.OptLevel);
   if (!Asm)
     return Asm.takeError();
   Clock.lap(&CompileTimings::AssemblyMs);
-  CodeObject C;
   if (!Opts.Cubin) {
     C.Kind = CodeObject::Format::PTX;
     C.Bytes = std::move(*Asm);
@@ -220,7 +234,7 @@ Expected<CodeObject> compilePlanCode(const Plan &P, const CodegenOptions &Opts,
   auto Obj = L->T->assembleObject(*Asm);
   Clock.lap(&CompileTimings::ObjectMs);
   if (Obj) {
-    C.Kind = CodeObject::Format::Cubin;
+    C.Kind = L->T->objectFormat();
     C.Bytes = std::move(*Obj);
     return C;
   }

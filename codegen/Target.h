@@ -11,6 +11,7 @@
 #ifndef IRCGPU_CODEGEN_TARGET_H
 #define IRCGPU_CODEGEN_TARGET_H
 
+#include "ircgpu/Codegen.h"
 #include "ircgpu/IR.h"
 
 #include "llvm/ADT/StringRef.h"
@@ -76,7 +77,8 @@ public:
 
   /// The compile sequence, each step on the module the previous one left:
   ///   lowerPlanKernels -> linkMathLibrary -> optimize -> emitAssembly
-  ///   -> assembleObject (optional: the driver can also load assembly).
+  ///   -> assembleObject (optional: the driver can also load assembly),
+  /// or, for the code object, optimize -> emitObject (both steps in one).
   /// The steps keep no state in the Target, so one Target may serve
   /// several threads, each with its own LLVMContext and module.
 
@@ -88,8 +90,8 @@ public:
   /// Runs LLVM's default pipeline at -O<OptLevel> (0..3) on M.
   virtual llvm::Error optimize(llvm::Module &M, unsigned OptLevel) const = 0;
 
-  /// Target assembly (PTX) of M, the backend at -O<OptLevel>; sets M's
-  /// triple and data layout first.
+  /// Target assembly (PTX, AMDGPU assembly) of M, the backend at -O<OptLevel>;
+  /// sets M's triple and data layout first.
   virtual llvm::Expected<std::string> emitAssembly(llvm::Module &M,
                                                    unsigned OptLevel) const = 0;
   llvm::Expected<std::string> emitAssembly(llvm::Module &M) const {
@@ -102,6 +104,17 @@ public:
   /// error carries the assembler's log.
   virtual llvm::Expected<std::string>
   assembleObject(llvm::StringRef Assembly) const = 0;
+
+  /// The loadable code object of M, the backend at -O<OptLevel>; M is not
+  /// to be used afterwards. By default assembleObject(emitAssembly(M)); a
+  /// target whose backend writes objects itself (AMDGPU) overrides it.
+  virtual llvm::Expected<std::string> emitObject(llvm::Module &M,
+                                                 unsigned OptLevel) const;
+  /// What emitObject's bytes are (a cubin, an HSA code object).
+  virtual CodeObject::Format objectFormat() const = 0;
+  /// Whether the driver also loads emitAssembly's text (PTX: the CUDA
+  /// driver JITs it), so that compilePlanCode may stop there.
+  virtual bool driverLoadsAssembly() const = 0;
 };
 
 /// No in-process assembler on this machine (libnvJitLink not found): a
@@ -121,11 +134,13 @@ private:
   std::string Msg;
 };
 
-/// "sm_XY" -> NVPTX. "gfxNNN" -> an error until the AMDGPU target exists.
+/// "sm_XY" -> NVPTX, "gfxNNN" -> AMDGPU.
 llvm::Expected<std::unique_ptr<Target>> createTarget(llvm::StringRef Name);
 
 /// Defined by each target folder; only createTarget() calls them.
 llvm::Expected<std::unique_ptr<Target>> createNVPTXTarget(llvm::StringRef Name);
+llvm::Expected<std::unique_ptr<Target>>
+createAMDGPUTarget(llvm::StringRef Name);
 
 } // namespace ircgpu
 

@@ -43,7 +43,14 @@ std::optional<StepKind> parseStepKind(StringRef S) {
 }
 
 StringRef codeFormatName(CodeObject::Format F) {
-  return F == CodeObject::Format::Cubin ? "cubin" : "ptx";
+  switch (F) {
+  case CodeObject::Format::Cubin:
+    return "cubin";
+  case CodeObject::Format::Hsaco:
+    return "hsaco";
+  default:
+    return "ptx";
+  }
 }
 
 std::optional<CodeObject::Format> parseCodeFormat(StringRef S) {
@@ -51,6 +58,8 @@ std::optional<CodeObject::Format> parseCodeFormat(StringRef S) {
     return CodeObject::Format::PTX;
   if (S == "cubin")
     return CodeObject::Format::Cubin;
+  if (S == "hsaco")
+    return CodeObject::Format::Hsaco;
   return std::nullopt;
 }
 

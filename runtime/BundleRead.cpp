@@ -195,8 +195,8 @@ Error Reader::codeObject(const json::Object &O, const At &A) {
     return Format.takeError();
   auto Kind = parseCodeFormat(*Format);
   if (!Kind)
-    return fail(field(A, "format"),
-                "unknown format '" + *Format + "' (expected ptx or cubin)");
+    return fail(field(A, "format"), "unknown format '" + *Format +
+                                        "' (expected ptx, cubin or hsaco)");
   B.Code.Kind = *Kind;
   auto Size = integer(O.get("size"), field(A, "size"), 1, INT64_MAX);
   if (!Size)

@@ -34,6 +34,15 @@ Error runtimeError(const Twine &Msg) {
 /// a warp wide or more so that accesses along it coalesce.
 constexpr Dim3 GridBlocks[] = {{256, 1, 1}, {32, 8, 1}, {32, 4, 2}};
 constexpr uint64_t MaxGridX = 0x7fffffff, MaxGridYZ = 65535;
+// The code generator promises the backend no larger block (KernelABI.h).
+static_assert(
+    [] {
+      for (Dim3 B : GridBlocks)
+        if (B.X * B.Y * B.Z > MaxBlockThreads)
+          return false;
+      return ReductionBlock <= MaxBlockThreads;
+    }(),
+    "a launch exceeds KernelABI.h's MaxBlockThreads");
 
 const char *accessName(uint32_t A) {
   static constexpr const char *Names[] = {"load", "store", "atomic", "cmpxchg"};

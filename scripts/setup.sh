@@ -10,6 +10,15 @@
 #   zlib1g-dev libzstd-dev       LLVMSupport's exported CMake target links
 #                                ZLIB::ZLIB and zstd::libzstd_shared
 #   llvm-19-tools                FileCheck, not, count and lit for the tests
+#   liblld-19-dev                lld's static libraries: AMDGPU code objects
+#                                are linked by lld in-process
+#                                (codegen/amdgpu/LinkCodeObject.cpp)
+#   rocm-device-libs             OCML bitcode (ocml.bc), AMD's math library,
+#                                linked into AMDGPU kernels that call math
+#                                (codegen/amdgpu/DeviceLibs.cpp)
+#   llvm-19                      llvm-readobj and llvm-objdump: CI validates
+#                                every AMDGPU code object with them
+#                                (tests/lit/codegen/hsaco-corpus.test)
 #   libgtest-dev                 unit tests
 #   libbenchmark-dev             CPU-side micro-benchmarks
 #   python3                      lit, and the tests' helper scripts
@@ -23,6 +32,7 @@ set -euo pipefail
 PACKAGES=(
   cmake ninja-build g++
   llvm-19-dev llvm-19-tools zlib1g-dev libzstd-dev
+  liblld-19-dev rocm-device-libs llvm-19
   libgtest-dev libbenchmark-dev
   python3
   libamdhip64-5

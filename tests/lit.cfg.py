@@ -42,6 +42,13 @@ else:
     if os.path.exists(ptxas):
         config.available_features.add("ptxas")
         config.substitutions.append(("%ptxas", ptxas))
+    # The AMDGPU validation tests read code objects with LLVM's own tools.
+    config.substitutions.append(("%llvm-bin", config.llvm_tools_dir))
+    # Math on AMDGPU links OCML from rocm-device-libs (scripts/setup.sh).
+    rocm_libs = os.environ.get("IRC_GPU_ROCM_DEVICE_LIBS",
+                               "/usr/lib/x86_64-linux-gnu/amdgcn/bitcode")
+    if os.path.exists(os.path.join(rocm_libs, "ocml.bc")):
+        config.available_features.add("ocml")
     # A CUDA driver changes what `run --device auto|cuda` does: tests of the
     # no-driver behaviour are UNSUPPORTED where one is installed.
     import ctypes

@@ -230,6 +230,11 @@ public:
     return nvptx::ptxToCubin(Assembly, Entry.SM);
   }
 
+  CodeObject::Format objectFormat() const override {
+    return CodeObject::Format::Cubin;
+  }
+  bool driverLoadsAssembly() const override { return true; }
+
 private:
   const SMEntry &Entry;
   std::unique_ptr<TargetMachine> TM;

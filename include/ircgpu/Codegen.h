@@ -37,17 +37,18 @@ std::string kernelName(llvm::StringRef FuncName);
 
 /// What besides the plan decides the generated code.
 struct CodegenOptions {
-  std::string Target = "sm_90"; ///< sm_XY (or gfxNNN once AMD exists)
+  std::string Target = "sm_90"; ///< sm_XY or gfxNNN
   unsigned OptLevel = 2;        ///< -O0..-O3
   bool Checked = false;         ///< bounds-checked mode
   /// compilePlanCode assembles a cubin (through nvJitLink, where it can);
   /// false: it stops at PTX, which the driver compiles for any GPU at least
   /// as new as Target (a cubin runs only on Target's own major version).
+  /// AMDGPU targets always give a code object (HIP loads nothing else);
+  /// false is an error there.
   bool Cubin = true;
 };
 
-/// Whether the code generator has target Name ("sm_90"; "gfx90a" once the
-/// AMDGPU target exists).
+/// Whether the code generator has target Name ("sm_90", "gfx90a").
 bool isSupportedTarget(llvm::StringRef Name);
 
 /// The device functions of P's ABI (computePlanABI(P, Checked)) as one LLVM
@@ -60,7 +61,8 @@ lowerPlanKernels(const Plan &P, const Target &T, llvm::LLVMContext &Ctx,
 llvm::Expected<std::string> emitAssembly(llvm::Module &M, const Target &T);
 
 /// LLVMIR: the module as handed to the backend (math library linked,
-/// optimised); Assembly: PTX; Object: a cubin (binary).
+/// optimised); Assembly: PTX or AMDGPU assembly; Object: a cubin or an HSA
+/// code object (binary).
 enum class EmitKind { LLVMIR, Assembly, Object };
 
 /// The whole path for clients that do not hold a Target: the textual LLVM IR
@@ -71,7 +73,8 @@ emitPlanKernels(const Plan &P, const CodegenOptions &Opts, EmitKind Kind);
 /// A plan's compiled device code: what the runtime loads and what the module
 /// cache keeps.
 struct CodeObject {
-  enum class Format : uint8_t { PTX = 1, Cubin = 2 };
+  /// Hsaco: an HSA code object (AMDGPU shared ELF), what HIP loads.
+  enum class Format : uint8_t { PTX = 1, Cubin = 2, Hsaco = 3 };
   Format Kind = Format::PTX;
   std::string Bytes;
   /// One byte of format, then the bytes: the module cache's payload.
@@ -92,7 +95,8 @@ struct CompileTimings {
 
 /// The device code of P for Opts: LLVM IR, the math library linked, optimised
 /// at Opts.OptLevel, assembly, then a cubin through nvJitLink where that
-/// library exists, else the assembly itself (the driver JITs PTX). When
+/// library exists, else the assembly itself (the driver JITs PTX). AMDGPU:
+/// the HSA code object, written by the backend and linked by lld. When
 /// Timings is given, the time of each stage is written there; the result is
 /// the same either way.
 llvm::Expected<CodeObject> compilePlanCode(const Plan &P,

@@ -37,6 +37,11 @@ namespace ircgpu {
 /// The reduction tree's shape (docs/passes.md, "Reduction order").
 inline constexpr unsigned ReductionBlock = 256;
 inline constexpr unsigned ReductionMaxBlocks = 1024;
+/// The most threads of any block the executor launches (reduction blocks,
+/// and every grid-kernel block shape of runtime/PlanExecutor.cpp): targets
+/// that size registers by the largest block (AMDGPU's
+/// amdgpu-flat-work-group-size) promise the backend no more.
+inline constexpr unsigned MaxBlockThreads = 256;
 
 /// What the host passes for one parameter of a device function.
 enum class ParamKind : uint8_t {

@@ -1,12 +1,12 @@
 //===- Compile.cpp - `irc-gpu compile`: an entry function to a plan -------===//
 //
-// `--emit plan` prints the launch plan; `--emit llvm`, `--emit ptx` and
-// `--emit cubin` (sm_XY targets) the LLVM IR, PTX and cubin of its kernels
-// (a cubin is binary and is written as such, to stdout too, as clang does);
-// `--emit bundle` (the default) the file `irc-gpu run` loads: the plan, its
-// code object (the cubin, or PTX without nvJitLink) and the source module
-// (include/ircgpu/Bundle.h). hsaco comes with the AMD target; until then
-// asking for it is an honest error (exit 1).
+// `--emit plan` prints the launch plan; `--emit llvm` the LLVM IR of its
+// kernels, `--emit asm` their assembly (PTX or AMDGPU), `--emit ptx` and
+// `--emit cubin` (sm_XY targets) PTX and the cubin, `--emit hsaco` (gfxNNN
+// targets) the HSA code object (binaries are written as such, to stdout
+// too, as clang does); `--emit bundle` (the default) the file `irc-gpu run`
+// loads: the plan, its code object (the cubin, or PTX without nvJitLink; the
+// hsaco) and the source module (include/ircgpu/Bundle.h).
 //
 //===----------------------------------------------------------------------===//
 #include "RunGpu.h"
@@ -28,14 +28,24 @@ namespace irctool {
 
 namespace {
 
-constexpr const char *EmitKinds[] = {"plan",  "llvm",  "ptx",
+constexpr const char *EmitKinds[] = {"plan",  "llvm",  "asm",   "ptx",
                                      "cubin", "hsaco", "bundle"};
 
-Error checkEmit(StringRef Emit) {
-  if (is_contained(EmitKinds, Emit))
-    return Error::success();
-  return usageError("--emit: unknown kind '" + Emit +
-                    "' (expected plan, llvm, ptx, cubin, hsaco or bundle)");
+/// The kind exists, and the target has it: ptx and cubin are NVIDIA's,
+/// hsaco AMD's.
+Error checkEmit(StringRef Emit, StringRef Target) {
+  if (!is_contained(EmitKinds, Emit))
+    return usageError(
+        "--emit: unknown kind '" + Emit +
+        "' (expected plan, llvm, asm, ptx, cubin, hsaco or bundle)");
+  bool Amd = Target.starts_with("gfx");
+  if (Amd && (Emit == "ptx" || Emit == "cubin"))
+    return usageError("--emit " + Emit + ": target " + Target +
+                      " is AMD (use --emit asm or hsaco)");
+  if (!Amd && Emit == "hsaco")
+    return usageError("--emit hsaco: target " + Target +
+                      " is NVIDIA (use --emit ptx or cubin)");
+  return Error::success();
 }
 
 } // namespace
@@ -84,7 +94,7 @@ Error runCompile(const CompileCmdOptions &Opts) {
                       "gfxNNN, e.g. gfx90a)");
   if (Error E = checkTarget(Opts.Codegen.Target))
     return E;
-  if (Error E = checkEmit(Opts.Emit))
+  if (Error E = checkEmit(Opts.Emit, Opts.Codegen.Target))
     return E;
   if (Error E = checkDumpAfter(Opts.DumpAfter))
     return E;
@@ -102,12 +112,13 @@ Error runCompile(const CompileCmdOptions &Opts) {
 
   // Generate first, so that a failure leaves no output file behind.
   std::string Code;
-  bool GpuCode = Opts.Emit == "llvm" || Opts.Emit == "ptx" ||
-                 Opts.Emit == "cubin" || Opts.Emit == "bundle";
-  if (GpuCode && !StringRef(Opts.Codegen.Target).starts_with("sm_"))
-    return inputError("--emit " + Opts.Emit + ": target " +
-                      Opts.Codegen.Target + " is not implemented yet");
-  if (Opts.Emit == "cubin") {
+  bool GpuCode = Opts.Emit != "plan";
+  if (Opts.Emit == "hsaco") {
+    auto C = compileCached(*In->M, (*F)->Name, Opts.Codegen, *P);
+    if (!C)
+      return C.takeError();
+    Code = std::move(C->Bytes);
+  } else if (Opts.Emit == "cubin") {
     // What the runtime loads: through the module cache, as `run` does.
     auto C = compileCached(*In->M, (*F)->Name, Opts.Codegen, *P);
     if (!C)
@@ -142,9 +153,6 @@ Error runCompile(const CompileCmdOptions &Opts) {
     if (!Out)
       return inputError(toString(Out.takeError()));
     Code = std::move(*Out);
-  } else if (Opts.Emit != "plan") {
-    return inputError("--emit " + Opts.Emit +
-                      ": code generation is not implemented yet");
   }
 
   std::error_code EC;

@@ -141,9 +141,9 @@ Error runRun(const RunOptions &Opts) {
         return runtimeError(Opts.Input + ": code for " + BB.Options.Target +
                             " cannot run on " + Gpu->name() + " (" + Arch +
                             ")");
-      if ((Amd || BB.Code.Kind == ircgpu::CodeObject::Format::Cubin) &&
+      if (BB.Code.Kind != ircgpu::CodeObject::Format::PTX &&
           BB.Options.Target != Arch)
-        return runtimeError(Opts.Input + ": a cubin for " + BB.Options.Target +
+        return runtimeError(Opts.Input + ": code for " + BB.Options.Target +
                             " cannot run on " + Gpu->name() + " (" + Arch +
                             "): compile it with --target " + Arch);
     }

@@ -804,8 +804,8 @@ TEST(BundleTest, CodeObjectErrors) {
   expectError(edit(T, [](Object &O) { obj(O, "code-object")["size"] = 0; }),
               "code-object.size: integer 0 out of range");
   expectError(
-      edit(T, [](Object &O) { obj(O, "code-object")["format"] = "hsaco"; }),
-      "unknown format 'hsaco' (expected ptx or cubin)");
+      edit(T, [](Object &O) { obj(O, "code-object")["format"] = "sass"; }),
+      "unknown format 'sass' (expected ptx, cubin or hsaco)");
 }
 
 TEST(BundleTest, SourceErrors) {
