@@ -75,7 +75,11 @@ static LoadResult load(StringRef Library) {
   void *Lib = nullptr;
   std::string FirstError;
   for (const std::string &N : Names) {
-    Lib = dlopen(N.c_str(), RTLD_NOW | RTLD_LOCAL);
+    // RTLD_DEEPBIND for the runtime too: a ROCm 6 runtime links its LLVM
+    // (libLLVM-17) directly, and that library's static initialisers, bound
+    // to the LLVM 19 symbols this process exports, crashed `irc-gpu
+    // devices` on the H200 machine (2026-11-30, tests/device/LOG.md).
+    Lib = dlopen(N.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
     if (Lib) {
       R.Driver.Library = N;
       break;
