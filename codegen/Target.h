@@ -65,8 +65,13 @@ public:
   virtual llvm::Value *emitShuffleDown(llvm::IRBuilderBase &B, llvm::Value *V,
                                        unsigned Delta) const = 0;
 
-  /// Makes F a kernel entry point that the host can launch.
-  virtual void markKernel(llvm::Function &F) const = 0;
+  /// Makes F a kernel entry point that the host can launch, with blocks of
+  /// at most MaxBlockThreads (KernelABI.h). MinBlocksPerSM > 0 asks that so
+  /// many such blocks fit one multiprocessor at once: the backend then caps
+  /// registers accordingly (NVPTX: .minnctapersm; ignored where the target
+  /// has no such control).
+  virtual void markKernel(llvm::Function &F,
+                          unsigned MinBlocksPerSM = 0) const = 0;
 
   /// The math-library function computing Op (a MathUnary or MathBinary
   /// opcode) on S (F32 or F64), or "" if the target has none. Approx (the

@@ -208,7 +208,7 @@ public:
                              {B.CreateShl(Src, 2), V});
   }
 
-  void markKernel(llvm::Function &F) const override {
+  void markKernel(llvm::Function &F, unsigned) const override {
     F.setCallingConv(CallingConv::AMDGPU_KERNEL);
     // The backend sizes registers for the largest block it may be launched
     // with (1024 by default); the executor never launches more than this.

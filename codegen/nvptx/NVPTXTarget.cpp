@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/Target.h"
+#include "ircgpu/KernelABI.h"
 
 #include "codegen/Optimize.h"
 #include "codegen/nvptx/LibDevice.h"
@@ -170,18 +171,25 @@ public:
     B.CreateIntrinsic(Intrinsic::nvvm_barrier0, {}, {});
   }
 
-  void markKernel(llvm::Function &F) const override {
+  void markKernel(llvm::Function &F, unsigned MinBlocksPerSM) const override {
     // LLVM 19's NVPTX backend still reads !nvvm.annotations; the ptx_kernel
     // calling convention is what later versions use. Both keep the IR valid
     // for either reader.
     F.setCallingConv(CallingConv::PTX_Kernel);
     LLVMContext &Ctx = F.getContext();
-    Metadata *MD[] = {
-        ValueAsMetadata::get(&F), MDString::get(Ctx, "kernel"),
-        ValueAsMetadata::get(ConstantInt::get(llvm::Type::getInt32Ty(Ctx), 1))};
-    F.getParent()
-        ->getOrInsertNamedMetadata("nvvm.annotations")
-        ->addOperand(MDNode::get(Ctx, MD));
+    auto Annotate = [&](StringRef Key, unsigned V) {
+      Metadata *MD[] = {ValueAsMetadata::get(&F), MDString::get(Ctx, Key),
+                        ValueAsMetadata::get(ConstantInt::get(
+                            llvm::Type::getInt32Ty(Ctx), V))};
+      F.getParent()
+          ->getOrInsertNamedMetadata("nvvm.annotations")
+          ->addOperand(MDNode::get(Ctx, MD));
+    };
+    Annotate("kernel", 1);
+    // .maxntid: ptxas may then use registers a 1024-thread block could not.
+    Annotate("maxntidx", MaxBlockThreads);
+    if (MinBlocksPerSM)
+      Annotate("minctasm", MinBlocksPerSM);
   }
 
   StringRef mathFunctionName(Opcode Op, Scalar S, bool Approx) const override {

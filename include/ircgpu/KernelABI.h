@@ -43,6 +43,10 @@ inline constexpr unsigned ReductionMaxBlocks = 1024;
 /// amdgpu-flat-work-group-size) promise the backend no more.
 inline constexpr unsigned MaxBlockThreads = 256;
 
+/// Blocks of a reduction tree (ReductionBlock threads) that must fit one
+/// multiprocessor at once: the code generator caps registers for it.
+inline constexpr unsigned TreeBlocksPerSM = 8;
+
 /// What the host passes for one parameter of a device function.
 enum class ParamKind : uint8_t {
   SlotArray,   ///< the device slot array (a device pointer)
