@@ -34,6 +34,8 @@ public:
   llvm::IRBuilder<> &builder() { return B; }
   const ircgpu::Function &vir() const { return VF; }
   const PlanStep &step() const { return S; }
+  /// The ABI's description of the function being emitted.
+  const DeviceFunction &function() const { return DF; }
   const Target &target() const { return T; }
   llvm::LLVMContext &context() { return Ctx; }
 

@@ -27,7 +27,6 @@
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/Intrinsics.h"
 
-#include <functional>
 
 using namespace llvm;
 
@@ -217,55 +216,11 @@ bool accessesAtGridIndex(const ircgpu::Function &VF) {
   return Found;
 }
 
-/// The points of a coarse 1-D kernel whose thread covers C of them, in the
-/// full case (all C in range) and the partial one (each checked).
-struct CoarseMapping {
-  /// Takes the full path when this i1 is true (set in the entry block).
-  llvm::Value *AllIn = nullptr;
-  /// The full path's bodies, with the builder in the "full" block.
-  std::function<Error()> Full;
-  /// Position (i64) of the thread's K-th point, for the partial path.
-  std::function<llvm::Value *(unsigned)> Point;
-};
-
-/// Emits the full / partial split of a coarse 1-D kernel around M.
-Error emitCoarseBodies(DeviceFunctionBuilder &D, unsigned C,
-                       const CoarseMapping &M, ArrayRef<llvm::Value *> Args,
-                       Privatization &Priv) {
-  IRBuilder<> &B = D.builder();
-  llvm::Value *Trips = gridTripCount(D, 0);
-  BasicBlock *Full = D.block("full"), *Part = D.block("part"),
-             *Exit = D.block("exit");
-  B.CreateCondBr(M.AllIn, Full, Part);
-  B.SetInsertPoint(Full);
-  if (Error E = M.Full())
-    return E;
-  B.CreateBr(Exit);
-  B.SetInsertPoint(Part);
-  for (unsigned K = 0; K < C; ++K) {
-    llvm::Value *P = M.Point(K);
-    BasicBlock *Body = D.block("part" + Twine(K)),
-               *Next = D.block("part" + Twine(K) + ".next");
-    B.CreateCondBr(B.CreateICmpULT(P, Trips), Body, Next);
-    B.SetInsertPoint(Body);
-    if (Error E = emitBody(D, {P}, Args, Priv.buffers()))
-      return E;
-    B.CreateBr(Next);
-    B.SetInsertPoint(Next);
-  }
-  B.CreateBr(Exit);
-  B.SetInsertPoint(Exit);
-  Priv.emitEpilogue();
-  B.CreateRetVoid();
-  return Error::success();
-}
-
 /// A 1-D grid kernel with C points per thread, two ways.
 ///
 /// Strided: block b's threads cover points [b * B * C, (b + 1) * B * C),
 /// thread t the points t + k * B, so that each of its C accesses is
-/// coalesced across the warp. When all C are in range (every block but the
-/// last) the C bodies are straight-line code.
+/// coalesced across the warp.
 ///
 /// Consecutive (bodies that access buffers at the grid index, outside
 /// checked mode): thread t of the grid covers points [t * C, t * C + C).
@@ -274,8 +229,18 @@ Error emitCoarseBodies(DeviceFunctionBuilder &D, unsigned C,
 /// full path tells LLVM so (llvm.ptrmask on the buffers, the lower bound
 /// masked), and its load-store vectorizer turns the C accesses of x[i] into
 /// one 128-bit access (C = 4 f32). Otherwise every thread takes the checked
-/// path: correct, only slower. Both orders give the same results: the
-/// iterations are independent (the dependence analysis proved it).
+/// path: correct, only slower.
+///
+/// Either way, when all C points are in range (every thread but the last
+/// ones) they run interleaved op by op (emitPoints); else each is checked.
+/// Both orders give the same results: the iterations are independent (the
+/// dependence analysis proved it).
+///
+/// Grid-stride kernels (KernelABI.h DeviceFunction::GridStride: privatised
+/// histograms) are launched with fewer blocks than their points need (the
+/// Blocks parameter says how many); each thread repeats the above for its
+/// next group of points, Blocks * B * C further on, so that each block
+/// zeroes and flushes its shared bins once for many points.
 Error emitCoarseGridKernel(DeviceFunctionBuilder &D, unsigned C,
                            Privatization &Priv) {
   IRBuilder<> &B = D.builder();
@@ -285,71 +250,121 @@ Error emitCoarseGridKernel(DeviceFunctionBuilder &D, unsigned C,
   llvm::Value *BDim = B.CreateZExt(T.emitBlockDim(B, 0), B.getInt64Ty());
   llvm::Value *Trips = gridTripCount(D, 0);
   SmallVector<llvm::Value *, 8> Args = D.stepArgs();
-  CoarseMapping M;
-
-  if (D.checked() || !accessesAtGridIndex(D.vir()) || !isPowerOf2_32(C)) {
-    llvm::Value *Base = B.CreateAdd(
-        B.CreateMul(Bid, B.CreateMul(BDim, B.getInt64(C)), "", /*NUW=*/true),
-        Tid, "t0", /*NUW=*/true);
-    M.Point = [&, Base](unsigned K) -> llvm::Value * {
-      return K ? B.CreateAdd(Base, B.CreateMul(BDim, B.getInt64(K)), "",
-                             /*NUW=*/true)
-               : Base;
-    };
-    M.AllIn = B.CreateICmpULT(M.Point(C - 1), Trips, "allin");
-    M.Full = [&]() -> Error {
-      SmallVector<llvm::Value *, 4> Pos;
-      for (unsigned K = 0; K < C; ++K)
-        Pos.push_back(M.Point(K));
-      SmallVector<llvm::Value *, 4> Indices;
-      for (llvm::Value *P : Pos)
-        Indices.push_back(gridIndices(D, {P})[0]);
-      return emitPoints(D, Indices, Args, Priv.buffers());
-    };
-    return emitCoarseBodies(D, C, M, Args, Priv);
-  }
-
-  llvm::Value *First = B.CreateShl(
-      B.CreateAdd(B.CreateMul(Bid, BDim, "", /*NUW=*/true), Tid, "", true),
-      Log2_32(C), "t0", /*NUW=*/true);
-  M.Point = [&, First](unsigned K) -> llvm::Value * {
-    return K ? B.CreateAdd(First, B.getInt64(K), "", /*NUW=*/true) : First;
-  };
+  bool Consecutive =
+      !D.checked() && accessesAtGridIndex(D.vir()) && isPowerOf2_32(C);
   auto [LB, TripsUnused, Step] = D.gridBounds(0);
   (void)TripsUnused;
   llvm::Type *IdxTy = LB->getType();
-  llvm::Value *AllIn = B.CreateICmpULT(M.Point(C - 1), Trips, "allin");
-  AllIn = B.CreateAnd(AllIn, B.CreateICmpEQ(Step, ConstantInt::get(IdxTy, 1)));
-  AllIn = B.CreateAnd(
-      AllIn, B.CreateICmpEQ(B.CreateAnd(LB, ConstantInt::get(IdxTy, C - 1)),
-                            ConstantInt::get(IdxTy, 0)));
-  for (llvm::Value *A : Args)
-    if (A->getType()->isPointerTy())
-      AllIn = B.CreateAnd(
-          AllIn, B.CreateICmpEQ(B.CreateAnd(B.CreatePtrToInt(A, B.getInt64Ty()),
-                                            B.getInt64(15)),
-                                B.getInt64(0)));
-  M.AllIn = AllIn;
-  M.Full = [&, First, LB, IdxTy]() -> Error {
+
+  // The first point of the thread's first group, and (consecutive) whether
+  // the buffers and bounds allow vector accesses at all.
+  llvm::Value *Start, *Aligned = nullptr;
+  if (Consecutive) {
+    Start = B.CreateShl(
+        B.CreateAdd(B.CreateMul(Bid, BDim, "", /*NUW=*/true), Tid, "", true),
+        Log2_32(C), "t0", /*NUW=*/true);
+    Aligned = B.CreateAnd(
+        B.CreateICmpEQ(Step, ConstantInt::get(IdxTy, 1)),
+        B.CreateICmpEQ(B.CreateAnd(LB, ConstantInt::get(IdxTy, C - 1)),
+                       ConstantInt::get(IdxTy, 0)));
+    for (llvm::Value *A : Args)
+      if (A->getType()->isPointerTy())
+        Aligned = B.CreateAnd(
+            Aligned,
+            B.CreateICmpEQ(B.CreateAnd(B.CreatePtrToInt(A, B.getInt64Ty()),
+                                       B.getInt64(15)),
+                           B.getInt64(0)),
+            "aligned");
+  } else {
+    Start = B.CreateAdd(
+        B.CreateMul(Bid, B.CreateMul(BDim, B.getInt64(C)), "", /*NUW=*/true),
+        Tid, "t0", /*NUW=*/true);
+  }
+
+  // Grid-stride: loop over the thread's groups.
+  BasicBlock *Exit = D.block("exit");
+  BasicBlock *Latch = nullptr;
+  PHINode *Group = nullptr;
+  llvm::Value *First = Start;
+  if (D.function().GridStride) {
+    llvm::Value *Stride = B.CreateMul(
+        B.CreateMul(D.param(ParamKind::Blocks), BDim, "", /*NUW=*/true),
+        B.getInt64(C), "stride", /*NUW=*/true);
+    BasicBlock *Pre = B.GetInsertBlock(), *Head = D.block("group"),
+               *Body = D.block("group.body");
+    Latch = D.block("group.next");
+    B.CreateBr(Head);
+    B.SetInsertPoint(Head);
+    Group = B.CreatePHI(B.getInt64Ty(), 2, "first");
+    Group->addIncoming(Start, Pre);
+    B.CreateCondBr(B.CreateICmpULT(Group, Trips), Body, Exit);
+    B.SetInsertPoint(Latch);
+    Group->addIncoming(B.CreateAdd(Group, Stride, "", /*NUW=*/true), Latch);
+    B.CreateBr(Head);
+    B.SetInsertPoint(Body);
+    First = Group;
+  }
+
+  // Point K of the current group (a position below the trip count).
+  auto Point = [&](unsigned K) -> llvm::Value * {
+    if (!K)
+      return First;
+    return B.CreateAdd(First,
+                       Consecutive ? B.getInt64(K)
+                                   : B.CreateMul(BDim, B.getInt64(K)),
+                       "", /*NUW=*/true);
+  };
+  llvm::Value *AllIn = B.CreateICmpULT(Point(C - 1), Trips, "allin");
+  if (Aligned)
+    AllIn = B.CreateAnd(AllIn, Aligned);
+  BasicBlock *Full = D.block("full"), *Part = D.block("part"),
+             *Join = D.block("join");
+  B.CreateCondBr(AllIn, Full, Part);
+
+  B.SetInsertPoint(Full);
+  SmallVector<llvm::Value *, 4> Indices;
+  SmallVector<llvm::Value *, 8> FullArgs(Args.begin(), Args.end());
+  if (Consecutive) {
     // What the run-time check established, in a form LLVM's known-bits
     // analysis sees: no-op masks on the lower bound and the buffers.
-    llvm::Value *Start = B.CreateAdd(
+    llvm::Value *VStart = B.CreateAdd(
         B.CreateAnd(LB, ConstantInt::get(IdxTy, ~uint64_t(C - 1))),
         B.CreateTrunc(First, IdxTy), "vstart");
-    SmallVector<llvm::Value *, 8> VArgs;
-    for (llvm::Value *A : Args)
-      VArgs.push_back(A->getType()->isPointerTy()
-                          ? B.CreateIntrinsic(Intrinsic::ptrmask,
-                                              {A->getType(), B.getInt64Ty()},
-                                              {A, B.getInt64(~uint64_t(15))})
-                          : A);
-    SmallVector<llvm::Value *, 4> Indices;
+    for (llvm::Value *&A : FullArgs)
+      if (A->getType()->isPointerTy())
+        A = B.CreateIntrinsic(Intrinsic::ptrmask, {A->getType(), B.getInt64Ty()},
+                              {A, B.getInt64(~uint64_t(15))});
     for (unsigned K = 0; K < C; ++K)
-      Indices.push_back(K ? B.CreateAdd(Start, ConstantInt::get(IdxTy, K))
-                          : Start);
-    return emitPoints(D, Indices, VArgs, Priv.buffers());
-  };
-  return emitCoarseBodies(D, C, M, Args, Priv);
+      Indices.push_back(
+          K ? B.CreateAdd(VStart, ConstantInt::get(IdxTy, K)) : VStart);
+  } else {
+    for (unsigned K = 0; K < C; ++K)
+      Indices.push_back(gridIndices(D, {Point(K)})[0]);
+  }
+  if (Error E = emitPoints(D, Indices, FullArgs, Priv.buffers()))
+    return E;
+  B.CreateBr(Join);
+
+  B.SetInsertPoint(Part);
+  for (unsigned K = 0; K < C; ++K) {
+    llvm::Value *P = Point(K);
+    BasicBlock *Body = D.block("part" + Twine(K)),
+               *Next = D.block("part" + Twine(K) + ".next");
+    B.CreateCondBr(B.CreateICmpULT(P, Trips), Body, Next);
+    B.SetInsertPoint(Body);
+    if (Error E = emitBody(D, {P}, Args, Priv.buffers()))
+      return E;
+    B.CreateBr(Next);
+    B.SetInsertPoint(Next);
+  }
+  B.CreateBr(Join);
+
+  B.SetInsertPoint(Join);
+  B.CreateBr(Latch ? Latch : Exit);
+  B.SetInsertPoint(Exit);
+  Priv.emitEpilogue();
+  B.CreateRetVoid();
+  return Error::success();
 }
 
 } // namespace

@@ -8,6 +8,8 @@
 #include "ircgpu/KernelABI.h"
 #include "ircgpu/Codegen.h"
 
+#include "codegen/PrivatizeAtomics.h"
+
 #include "ir/InterpSemantics.h"
 
 namespace ircgpu {
@@ -67,14 +69,22 @@ private:
       return C;
     }
     C.Main.Shape = S.Reductions.empty() ? LaunchShape::Grid : LaunchShape::Tree;
-    if (C.Main.Shape == LaunchShape::Grid && S.Grid.size() == 1)
+    if (C.Main.Shape == LaunchShape::Grid && S.Grid.size() == 1) {
       C.Main.PointsPerThread = GridPointsPerThread;
+      // The privatised histograms of EmitKernels.cpp (never in checked
+      // mode): their per-block flush is worth amortising.
+      C.Main.GridStride =
+          !A.Checked &&
+          !findPrivatizableAtomics(*P.Code->Functions[S.Func], 1).empty();
+    }
     for (const GridDim &G : S.Grid) {
       C.Main.Params.push_back({ParamKind::GridLB, G.LB});
       C.Main.Params.push_back({ParamKind::GridTrips, G.UB});
       C.Main.Params.push_back({ParamKind::GridStep, G.Step});
     }
     addArgs(C.Main, S);
+    if (C.Main.GridStride)
+      C.Main.Params.push_back({ParamKind::Blocks});
     if (S.Reductions.empty())
       return C;
     A.MaxReductions = std::max<unsigned>(A.MaxReductions, S.Reductions.size());

@@ -276,7 +276,10 @@ Error PlanRun::runKernel(const PlanStep &St) {
                           Twine(Max * B) + ")");
     *GridDims[HW] = unsigned(N);
   }
-  return launch(K.Main, Code.Main, Grid, Block, 0, Bounds);
+  // A grid-stride kernel loops over the rest (KernelABI.h).
+  if (Code.Main.GridStride)
+    Grid.X = std::min(Grid.X, GridStrideMaxBlocks);
+  return launch(K.Main, Code.Main, Grid, Block, Grid.X, Bounds);
 }
 
 Error PlanRun::runScalar(const PlanStep &St) {

@@ -234,6 +234,8 @@ Expected<Launch> rawPlanLaunch(const LoadedPlan &LP, ArrayRef<DeviceArg> Args) {
   if (Trips.size() == 1) {
     L.Block = {256, 1, 1};
     L.Grid = {blocksFor(Trips[0], 256 * Code.Main.PointsPerThread), 1, 1};
+    if (Code.Main.GridStride)
+      L.Grid.X = std::min(L.Grid.X, GridStrideMaxBlocks);
   } else {
     L.Block = {32, 8, 1};
     L.Grid = {blocksFor(Trips[1], 32), blocksFor(Trips[0], 8), 1};
@@ -253,6 +255,9 @@ Expected<Launch> rawPlanLaunch(const LoadedPlan &LP, ArrayRef<DeviceArg> Args) {
       L.Words.push_back(*V);
       break;
     }
+    case ParamKind::Blocks: // a grid-stride kernel's launched blocks
+      L.Words.push_back(L.Grid.X);
+      break;
     case ParamKind::SlotArray:
       // Every argument above is host-known, so the kernel reads nothing
       // from the slot array: a null pointer stands for it.

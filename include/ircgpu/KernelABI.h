@@ -87,7 +87,18 @@ struct DeviceFunction {
   /// thread t takes t, t + B, t + 2B, ... of them (each step coalesced), so
   /// the launch needs that many times fewer blocks in x.
   unsigned PointsPerThread = 1;
+  /// 1-D grid kernels that privatise atomics (docs/codegen.md): launched
+  /// with at most GridStrideMaxBlocks blocks, their count in a Blocks
+  /// parameter; each thread takes its next group of PointsPerThread points
+  /// Blocks * B * PointsPerThread further on until the trip count, so that a
+  /// block zeroes and flushes its shared bins once for many points.
+  bool GridStride = false;
 };
+
+/// The most blocks of a grid-stride kernel: about 8 blocks of 256 threads
+/// on each multiprocessor of a large GPU (132 on an H100/H200), enough to
+/// keep it busy.
+inline constexpr unsigned GridStrideMaxBlocks = 1024;
 
 /// Points per thread of 1-D grid kernels: independent bodies in flight in
 /// one thread (memory-level parallelism) and fewer blocks to schedule.
