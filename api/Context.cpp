@@ -111,8 +111,8 @@ Expected<std::unique_ptr<Context>> Context::create(StringRef Spec) {
     if (StringRef(Arch).starts_with("gfx") && !isSupportedTarget(Arch))
       return makeContext(Impl::Interp, nullptr, "interp");
   }
-  if (!Dev)
-    return toApiError(Dev.takeError(), ErrorCode::Device);
+  if (!Dev) // the manager's errors are all of the device, RuntimeErrors too
+    return apiError(ErrorCode::Device, toString(Dev.takeError()));
   return makeContext(Impl::Gpu, &*Dev, Dev->name());
 }
 
