@@ -31,6 +31,9 @@ struct ircgpu_compile_job {
 struct ircgpu_buffer {
   Buffer B;
 };
+struct ircgpu_stream {
+  Stream S;
+};
 
 namespace {
 
@@ -129,6 +132,22 @@ ircgpu_status ircgpu_context_synchronize(ircgpu_context *Ctx, void *S) {
     return fail(std::move(E));
   return IRCGPU_OK;
 }
+
+ircgpu_status ircgpu_stream_create(ircgpu_context *Ctx, ircgpu_stream **Out) {
+  if (!Ctx || !Out)
+    return nullArg(!Ctx ? "context" : "out");
+  auto S = Ctx->C->createStream();
+  if (!S)
+    return fail(S.takeError());
+  *Out = new ircgpu_stream{std::move(*S)};
+  return IRCGPU_OK;
+}
+
+void *ircgpu_stream_native(const ircgpu_stream *S) {
+  return S ? S->S.native() : nullptr;
+}
+
+void ircgpu_stream_destroy(ircgpu_stream *S) { delete S; }
 
 ircgpu_status ircgpu_module_parse(const char *Text, size_t Len,
                                   const char *Name, ircgpu_module **Out) {

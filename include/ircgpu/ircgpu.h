@@ -66,6 +66,7 @@ typedef struct ircgpu_module ircgpu_module;
 typedef struct ircgpu_kernel ircgpu_kernel;
 typedef struct ircgpu_compile_job ircgpu_compile_job;
 typedef struct ircgpu_buffer ircgpu_buffer;
+typedef struct ircgpu_stream ircgpu_stream;
 
 /* ---- errors and version ------------------------------------------------ */
 
@@ -92,6 +93,15 @@ IRCGPU_API int ircgpu_context_is_host(const ircgpu_context *ctx);
  * default stream). */
 IRCGPU_API ircgpu_status ircgpu_context_synchronize(ircgpu_context *ctx,
                                                     void *stream);
+
+/* A stream owned by the handle, for a VM that has none of its own (a VM's
+ * own CUstream needs no call: pass it as the void *stream of the calls).
+ * Its native handle is NULL on interp/sim, where everything runs at once. */
+IRCGPU_API ircgpu_status ircgpu_stream_create(ircgpu_context *ctx,
+                                              ircgpu_stream **out);
+IRCGPU_API void *ircgpu_stream_native(const ircgpu_stream *s);
+/* Destroys the stream (work already enqueued still runs). */
+IRCGPU_API void ircgpu_stream_destroy(ircgpu_stream *s);
 
 /* ---- modules ------------------------------------------------------------ */
 

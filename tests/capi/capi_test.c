@@ -209,7 +209,13 @@ static void test_context(const char *spec) {
   ircgpu_buffer_destroy(bx);
   ircgpu_buffer_destroy(by);
   ircgpu_module_destroy(mod);
-  OK(ircgpu_context_synchronize(ctx, NULL));
+  {
+    ircgpu_stream *s;
+    OK(ircgpu_stream_create(ctx, &s));
+    CHECK(ircgpu_stream_native(s) == NULL); /* host contexts */
+    OK(ircgpu_context_synchronize(ctx, ircgpu_stream_native(s)));
+    ircgpu_stream_destroy(s);
+  }
   ircgpu_context_destroy(ctx);
   printf("%s: ok (%d polls)\n", spec, polls);
 }
