@@ -35,8 +35,7 @@ std::vector<InterpArg> hostArgs(ArrayRef<Kernel::Bound> Args) {
   std::vector<InterpArg> IA;
   IA.reserve(Args.size());
   for (const Kernel::Bound &B : Args)
-    IA.push_back(
-        {B.Bits, reinterpret_cast<void *>(uintptr_t(B.Ptr)), B.Count});
+    IA.push_back({B.Bits, reinterpret_cast<void *>(uintptr_t(B.Ptr)), B.Count});
   return IA;
 }
 
@@ -100,8 +99,7 @@ Expected<KernelRef> makeGpuKernel(Device &Dev, const Function &F,
   auto LP = LoadedPlan::load(Dev, std::move(P), Checked, Image);
   if (!LP)
     return LP.takeError();
-  return std::make_shared<GpuKernel>(F, std::move(Key), Owner,
-                                     std::move(*LP));
+  return std::make_shared<GpuKernel>(F, std::move(Key), Owner, std::move(*LP));
 }
 
 Expected<KernelRef> makeInterpKernel(std::shared_ptr<const Module> M,

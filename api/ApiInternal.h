@@ -15,9 +15,8 @@ namespace ircgpu {
 
 /// Loads Image (the code of P) on Dev.
 llvm::Expected<KernelRef> makeGpuKernel(Device &Dev, const Function &F,
-                                        std::string Key, uint64_t Owner,
-                                        Plan P, bool Checked,
-                                        llvm::StringRef Image);
+                                        std::string Key, uint64_t Owner, Plan P,
+                                        bool Checked, llvm::StringRef Image);
 /// Runs Entry of M (verified) on the reference interpreter.
 llvm::Expected<KernelRef> makeInterpKernel(std::shared_ptr<const Module> M,
                                            const Function &F, std::string Key,

@@ -51,8 +51,7 @@ ircgpu_status fail(Error E) {
 }
 
 ircgpu_status nullArg(const char *What) {
-  return fail(IRCGPU_ERROR_INVALID_ARGUMENT,
-              std::string(What) + " is NULL");
+  return fail(IRCGPU_ERROR_INVALID_ARGUMENT, std::string(What) + " is NULL");
 }
 
 KernelOptions options(const ircgpu_compile_options *O) {
@@ -174,8 +173,7 @@ void ircgpu_compile_options_init(ircgpu_compile_options *O) {
 }
 
 ircgpu_status ircgpu_compile(ircgpu_context *Ctx, const ircgpu_module *M,
-                             const char *Entry,
-                             const ircgpu_compile_options *O,
+                             const char *Entry, const ircgpu_compile_options *O,
                              ircgpu_kernel **Out) {
   if (!Ctx || !M || !Entry || !Out)
     return nullArg(!Ctx ? "context" : !M ? "module" : !Entry ? "entry" : "out");
@@ -209,8 +207,7 @@ ircgpu_status ircgpu_job_wait(ircgpu_compile_job *J, ircgpu_kernel **Out) {
 void ircgpu_job_destroy(ircgpu_compile_job *J) { delete J; }
 
 ircgpu_status ircgpu_lookup(ircgpu_context *Ctx, const ircgpu_module *M,
-                            const char *Entry,
-                            const ircgpu_compile_options *O,
+                            const char *Entry, const ircgpu_compile_options *O,
                             ircgpu_kernel **Out) {
   if (!Ctx || !M || !Entry || !Out)
     return nullArg(!Ctx ? "context" : !M ? "module" : !Entry ? "entry" : "out");

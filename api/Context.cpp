@@ -36,8 +36,7 @@ std::atomic<uint64_t> NextContextId{1};
 /// (tools/irc-gpu/RunGpu.cpp): an AMD code object runs only on its own
 /// architecture; NVIDIA code is a cubin for the device's own architecture,
 /// PTX for another (the driver compiles it forward).
-Expected<CodegenOptions> codegenFor(const Device &Dev,
-                                    const KernelOptions &O) {
+Expected<CodegenOptions> codegenFor(const Device &Dev, const KernelOptions &O) {
   CodegenOptions C;
   C.OptLevel = O.OptLevel;
   C.Checked = O.Checked;
@@ -57,8 +56,7 @@ Expected<CodegenOptions> codegenFor(const Device &Dev,
   }
   bool Given = !O.Target.empty();
   if (Given) {
-    if (!StringRef(O.Target).starts_with("sm_") ||
-        !isSupportedTarget(O.Target))
+    if (!StringRef(O.Target).starts_with("sm_") || !isSupportedTarget(O.Target))
       return apiError(ErrorCode::InvalidArgument,
                       "target " + O.Target + ": not a target of device " +
                           Dev.name());
@@ -78,8 +76,8 @@ Context::~Context() {
   I->JobsDone.wait(G, [&] { return I->PendingJobs == 0; });
 }
 
-static std::unique_ptr<Context> makeContext(Context::Impl::Kind K,
-                                            Device *Dev, std::string Name) {
+static std::unique_ptr<Context> makeContext(Context::Impl::Kind K, Device *Dev,
+                                            std::string Name) {
   auto I = std::make_shared<Context::Impl>();
   I->K = K;
   I->Dev = Dev;
@@ -150,9 +148,9 @@ Context::Impl::prepare(const Module *M, StringRef Entry,
     return apiError(ErrorCode::InvalidIR,
                     "no function @" + Entry + " in the module");
   if (O.OptLevel > 3)
-    return apiError(ErrorCode::InvalidArgument,
-                    "optimisation level " + Twine(O.OptLevel) +
-                        " (expected 0 to 3)");
+    return apiError(ErrorCode::InvalidArgument, "optimisation level " +
+                                                    Twine(O.OptLevel) +
+                                                    " (expected 0 to 3)");
   if (Error E = verifyModule(*M))
     return toApiError(std::move(E), ErrorCode::InvalidIR);
   if (K == Gpu) {
@@ -180,10 +178,10 @@ Expected<std::string> Context::hash(const Module &M, StringRef Entry,
   return P->Key;
 }
 
-Expected<KernelRef>
-Context::Impl::build(const std::shared_ptr<const Module> &M,
-                     const Prepared &P, const KernelOptions &O,
-                     const CodeObject *Code) {
+Expected<KernelRef> Context::Impl::build(const std::shared_ptr<const Module> &M,
+                                         const Prepared &P,
+                                         const KernelOptions &O,
+                                         const CodeObject *Code) {
   CompileOptions CO;
   CO.AllowSequential = O.AllowSequential;
   CO.Checked = O.Checked;

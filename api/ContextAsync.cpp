@@ -100,22 +100,22 @@ CompileJob Context::compileAsync(std::shared_ptr<const Module> M,
     std::lock_guard<std::mutex> G(I->Lock);
     ++I->PendingJobs;
   }
-  compilePool().submit([Impl = I, S, M = std::move(M), Entry = Entry.str(),
-                        Opts] {
-    auto K = Impl->compile(M, Entry, Opts);
-    {
-      std::lock_guard<std::mutex> G(S->Lock);
-      if (K)
-        S->K = *K;
-      else
-        S->Code = takeErrorCode(K.takeError(), S->Msg);
-      S->Finished = true;
-    }
-    S->Done.notify_all();
-    std::lock_guard<std::mutex> G(Impl->Lock);
-    if (--Impl->PendingJobs == 0)
-      Impl->JobsDone.notify_all();
-  });
+  compilePool().submit(
+      [Impl = I, S, M = std::move(M), Entry = Entry.str(), Opts] {
+        auto K = Impl->compile(M, Entry, Opts);
+        {
+          std::lock_guard<std::mutex> G(S->Lock);
+          if (K)
+            S->K = *K;
+          else
+            S->Code = takeErrorCode(K.takeError(), S->Msg);
+          S->Finished = true;
+        }
+        S->Done.notify_all();
+        std::lock_guard<std::mutex> G(Impl->Lock);
+        if (--Impl->PendingJobs == 0)
+          Impl->JobsDone.notify_all();
+      });
   return CompileJob(std::move(S));
 }
 
@@ -163,8 +163,7 @@ Expected<Stream> Context::createStream() {
 Error Context::synchronize(void *S) {
   if (I->K != Impl::Gpu)
     return Error::success();
-  return toApiError(I->Dev->synchronize(Stream::borrow(S)),
-                    ErrorCode::Runtime);
+  return toApiError(I->Dev->synchronize(Stream::borrow(S)), ErrorCode::Runtime);
 }
 
 } // namespace ircgpu

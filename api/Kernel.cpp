@@ -121,10 +121,11 @@ Expected<std::vector<TypedValue>> Kernel::launch(ArrayRef<Arg> Args,
     const Arg &A = Args[I];
     Type T = ParamTypes[I];
     auto Bad = [&](const Twine &Why) {
-      std::string Name = ParamNames[I].empty() ? "" : " (%" + ParamNames[I] + ")";
-      return apiError(ErrorCode::InvalidArgument,
-                      "@" + Entry + " argument " + Twine(I) + Name + ": " +
-                          Why);
+      std::string Name =
+          ParamNames[I].empty() ? "" : " (%" + ParamNames[I] + ")";
+      return apiError(ErrorCode::InvalidArgument, "@" + Entry + " argument " +
+                                                      Twine(I) + Name + ": " +
+                                                      Why);
     };
     if (!T.isPtr()) {
       if (A.Buf || A.Ty != T)
@@ -155,8 +156,7 @@ Expected<std::vector<TypedValue>> Kernel::launch(ArrayRef<Arg> Args,
   }
   auto Bits = run(B, Stream);
   if (!Bits)
-    return toApiError(Bits.takeError(), ErrorCode::Runtime,
-                      "@" + Entry + ": ");
+    return toApiError(Bits.takeError(), ErrorCode::Runtime, "@" + Entry + ": ");
   std::vector<TypedValue> Out;
   for (size_t I = 0; I < Bits->size() && I < ResultTypes.size(); ++I)
     Out.push_back({ResultTypes[I], (*Bits)[I]});

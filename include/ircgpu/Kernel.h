@@ -42,8 +42,7 @@ llvm::StringRef errorCodeName(ErrorCode C);
 class ApiError : public llvm::ErrorInfo<ApiError> {
 public:
   static char ID;
-  ApiError(ErrorCode Code, std::string Msg)
-      : Code(Code), Msg(std::move(Msg)) {}
+  ApiError(ErrorCode Code, std::string Msg) : Code(Code), Msg(std::move(Msg)) {}
   ErrorCode code() const { return Code; }
   void log(llvm::raw_ostream &OS) const override { OS << Msg; }
   std::string message() const override { return Msg; }
@@ -99,12 +98,12 @@ private:
   friend class Context;
   friend class Kernel;
   llvm::Error checkRange(uint64_t Bytes, uint64_t Offset) const;
-  uint64_t Owner = 0;          ///< the id of the Context that made it
-  Device *Dev = nullptr;       ///< null on interp/sim
+  uint64_t Owner = 0;    ///< the id of the Context that made it
+  Device *Dev = nullptr; ///< null on interp/sim
   DevicePtr Address = 0;
   uint64_t Size = 0;
-  std::unique_ptr<DeviceBuffer> Owned;  ///< owned GPU memory
-  std::unique_ptr<uint8_t[]> Host;      ///< owned host memory
+  std::unique_ptr<DeviceBuffer> Owned; ///< owned GPU memory
+  std::unique_ptr<uint8_t[]> Host;     ///< owned host memory
 };
 
 /// One argument of a launch, in parameter order: a scalar of a type or a
@@ -169,21 +168,21 @@ public:
   /// parameter) on Stream (a CUstream; null: the default stream; ignored on
   /// interp/sim) and returns its results once they are on the host (the
   /// launch waits for Stream).
-  llvm::Expected<std::vector<TypedValue>>
-  launch(llvm::ArrayRef<Arg> Args, void *Stream = nullptr) const;
+  llvm::Expected<std::vector<TypedValue>> launch(llvm::ArrayRef<Arg> Args,
+                                                 void *Stream = nullptr) const;
 
   /// One resolved argument, for the backends.
   struct Bound {
-    uint64_t Bits = 0;    ///< scalar
-    DevicePtr Ptr = 0;    ///< buffer address
-    uint64_t Count = 0;   ///< buffer elements
+    uint64_t Bits = 0;  ///< scalar
+    DevicePtr Ptr = 0;  ///< buffer address
+    uint64_t Count = 0; ///< buffer elements
   };
 
 protected:
   Kernel(const Function &F, std::string Key, uint64_t Owner);
   /// The backend's run: Args checked, one per parameter.
-  virtual llvm::Expected<std::vector<uint64_t>>
-  run(llvm::ArrayRef<Bound> Args, void *Stream) const = 0;
+  virtual llvm::Expected<std::vector<uint64_t>> run(llvm::ArrayRef<Bound> Args,
+                                                    void *Stream) const = 0;
 
 private:
   std::string Entry, Key;

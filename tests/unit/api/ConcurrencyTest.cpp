@@ -54,9 +54,9 @@ TEST_P(Concurrency, ThreadsCompileAndLaunch) {
         bool Own = (R + T) % 2;
         int K = Own ? 100 + T : 3;
         auto M = Own ? llvm::cantFail(Context::parse(scaleModule(K))) : Shared;
-        llvm::Expected<KernelRef> Kern =
-            R % 3 == 0 ? C->compileAsync(M, "scale").get()
-                       : C->compile(M, "scale");
+        llvm::Expected<KernelRef> Kern = R % 3 == 0
+                                             ? C->compileAsync(M, "scale").get()
+                                             : C->compile(M, "scale");
         if (!Kern)
           return Fail(llvm::toString(Kern.takeError()));
         const int64_t N = 257 + T;
@@ -68,8 +68,8 @@ TEST_P(Concurrency, ThreadsCompileAndLaunch) {
           return Fail("alloc failed");
         if (llvm::Error E = BX->write(X.data(), N * 8))
           return Fail(llvm::toString(std::move(E)));
-        auto Res = (*Kern)->launch(
-            {Arg::i64(N), Arg::buffer(*BX), Arg::buffer(*BY)});
+        auto Res =
+            (*Kern)->launch({Arg::i64(N), Arg::buffer(*BX), Arg::buffer(*BY)});
         if (!Res)
           return Fail(llvm::toString(Res.takeError()));
         if (Res->size() != 1 || (*Res)[0].asI64() != N)

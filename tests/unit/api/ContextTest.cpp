@@ -86,8 +86,8 @@ void runSaxpy(Context &C, const KernelRef &K) {
   Buffer BX = ok(C.alloc(N * 4)), BY = ok(C.alloc(N * 4));
   ASSERT_FALSE(bool(BX.write(X.data(), N * 4)));
   ASSERT_FALSE(bool(BY.write(Y.data(), N * 4)));
-  auto R = ok(K->launch({Arg::i64(N), Arg::f32(2.0f), Arg::buffer(BX),
-                         Arg::buffer(BY)}));
+  auto R = ok(K->launch(
+      {Arg::i64(N), Arg::f32(2.0f), Arg::buffer(BX), Arg::buffer(BY)}));
   EXPECT_TRUE(R.empty());
   ASSERT_FALSE(bool(BY.read(Y.data(), N * 4)));
   for (size_t I = 0; I < N; ++I)
@@ -165,13 +165,13 @@ TEST_P(HostContext, ArgumentsAreCheckedByName) {
   auto E = err(K->launch({Arg::i64(10), Arg::f32(1), Arg::buffer(X)}));
   EXPECT_EQ(E.first, ErrorCode::InvalidArgument);
   EXPECT_EQ(E.second, "@saxpy takes 4 arguments, 3 given");
-  E = err(K->launch(
-      {Arg::i64(10), Arg::f64(1), Arg::buffer(X), Arg::buffer(Y)}));
+  E = err(
+      K->launch({Arg::i64(10), Arg::f64(1), Arg::buffer(X), Arg::buffer(Y)}));
   EXPECT_EQ(E.first, ErrorCode::InvalidArgument);
   EXPECT_EQ(E.second, "@saxpy argument 1 (%a): expected a scalar of type "
                       "f32, got a scalar of type f64");
-  E = err(K->launch({Arg::buffer(X), Arg::f32(1), Arg::buffer(X),
-                     Arg::buffer(Y)}));
+  E = err(
+      K->launch({Arg::buffer(X), Arg::f32(1), Arg::buffer(X), Arg::buffer(Y)}));
   EXPECT_EQ(E.second, "@saxpy argument 0 (%n): expected a scalar of type "
                       "i64, got a buffer");
   E = err(K->launch({Arg::i64(10), Arg::f32(1), Arg::i64(0), Arg::buffer(Y)}));
@@ -189,8 +189,8 @@ TEST_P(HostContext, ArgumentsAreCheckedByName) {
             "@saxpy argument 2 (%x): the buffer belongs to another context");
   // n larger than the buffers: the interpreter's (and simulator's) bounds
   // check is a runtime error of the launch.
-  E = err(K->launch(
-      {Arg::i64(11), Arg::f32(1), Arg::buffer(X), Arg::buffer(Y)}));
+  E = err(
+      K->launch({Arg::i64(11), Arg::f32(1), Arg::buffer(X), Arg::buffer(Y)}));
   EXPECT_EQ(E.first, ErrorCode::Runtime);
   EXPECT_NE(E.second.find("@saxpy: "), std::string::npos) << E.second;
 }
@@ -213,8 +213,7 @@ TEST_P(HostContext, WrappedMemoryAndRanges) {
   EXPECT_EQ(F[0], 6.0f);
   EXPECT_EQ(F[1], 7.0f);
   std::string Msg;
-  EXPECT_EQ(takeErrorCode(BX.read(F, 16, 24), Msg),
-            ErrorCode::InvalidArgument);
+  EXPECT_EQ(takeErrorCode(BX.read(F, 16, 24), Msg), ErrorCode::InvalidArgument);
   EXPECT_EQ(Msg, "copy of 16 bytes at offset 24 is outside the buffer of 32 "
                  "bytes");
   Buffer Empty = ok(C->alloc(0));
@@ -225,8 +224,8 @@ TEST_P(HostContext, WrappedMemoryAndRanges) {
 
 TEST_P(HostContext, ErrorsHaveCodes) {
   auto C = ctx(GetParam());
-  auto P = err(Context::parse("func @f() {\n  %x = fadd 1, 2\n  ret\n}\n",
-                              "bad.vir"));
+  auto P = err(
+      Context::parse("func @f() {\n  %x = fadd 1, 2\n  ret\n}\n", "bad.vir"));
   EXPECT_EQ(P.first, ErrorCode::InvalidIR);
   EXPECT_EQ(P.second.rfind("bad.vir:2:", 0), 0u) << P.second;
   auto M = ok(Context::parse(Saxpy));
@@ -244,8 +243,7 @@ TEST_P(HostContext, ErrorsHaveCodes) {
   EXPECT_EQ(X[4], 5.0f);
   KernelOptions O3;
   O3.OptLevel = 7;
-  EXPECT_EQ(err(C->compile(M, "saxpy", O3)).first,
-            ErrorCode::InvalidArgument);
+  EXPECT_EQ(err(C->compile(M, "saxpy", O3)).first, ErrorCode::InvalidArgument);
   EXPECT_EQ(err(C->compile(nullptr, "saxpy")).first,
             ErrorCode::InvalidArgument);
 }
