@@ -11,7 +11,9 @@
 #  5. the module cache across processes: a second process loads from disk,
 #     a corrupted entry is rebuilt;
 #  6. math accuracy: every math op (f32, f64, f32 afn) on the GPU against
-#     the interpreter within the ULP bounds of docs/codegen.md (run_math.py).
+#     the interpreter within the ULP bounds of docs/codegen.md (run_math.py);
+#  7. the embedding C API on the GPU against an interp context
+#     (ircgpu-api-gpu, tests/device/api_gpu.c).
 # Prints "DEVICE: OK" when everything passed.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -56,7 +58,9 @@ check() { "$@"; local rc=$?; echo "exit: $rc"; [ $rc -eq 0 ] || status=1; }
   unset IRC_GPU_CACHE_DIR IRC_GPU_CACHE_STATS
   section "6. math accuracy (libdevice against glibc, ULP bounds)"
   check python3 tests/device/run_math.py "$IRC" /tmp/math
-  section "7. demo"
+  section "7. embedding API (C) on the GPU against interp"
+  check "$B/tests/ircgpu-api-gpu" cuda
+  section "8. demo"
   $IRC run examples/sum.vir --entry sum --arg n=1000 --arg x=@$x
   echo
   [ $status -eq 0 ] && echo "DEVICE: OK" || echo "DEVICE: FAILED"
