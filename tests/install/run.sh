@@ -75,6 +75,23 @@ out=$("$TMP/consumer-pc") || fail "consumer (pkg-config) exited $?"
 [ "$out" = "$expected" ] || fail "consumer (pkg-config) printed: $out"
 echo "pkg-config ircgpu: OK"
 
+# Another LLVM in the same process: comgr (ROCm 5.2, libLLVM-15), where the
+# HIP runtime of scripts/setup.sh brought it, reads a code object's metadata
+# in a process holding libircgpu.so, loaded plainly (tests/install/coexist.cpp).
+if ldconfig -p | grep -q "libamd_comgr.so.2 "; then
+  "$PREFIX/bin/irc-gpu" compile "$SRC/examples/saxpy.vir" --entry saxpy --target gfx90a \
+    --emit hsaco -o "$TMP/saxpy.hsaco" || fail "irc-gpu compile --target gfx90a"
+  # shellcheck disable=SC2046
+  "$CXX" -std=c++17 "$SRC/tests/install/coexist.cpp" -o "$TMP/coexist" \
+    $(pkg-config --cflags --libs ircgpu) -Wl,-rpath,"$PREFIX/lib" -ldl || fail "building coexist"
+  out=$("$TMP/coexist" "$TMP/saxpy.hsaco") || fail "coexist exited $? (another LLVM crashed beside libircgpu.so)"
+  [ "$out" = "irc-gpu $VERSION
+comgr metadata: map" ] || fail "coexist printed: $out"
+  echo "another LLVM in the process (comgr): OK"
+else
+  echo "another LLVM in the process: skipped (no libamd_comgr.so.2)"
+fi
+
 # The C API, in C, where it is installed.
 if [ -f "$PREFIX/include/ircgpu/ircgpu.h" ]; then
   out=$("$TMP/cmake/c-consumer") || fail "C consumer exited $?"
