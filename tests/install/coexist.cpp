@@ -46,8 +46,9 @@ int main(int Argc, char **Argv) {
   std::string Bytes((std::istreambuf_iterator<char>(In)), {});
   ComgrHandle Data, Metadata;
   int K = -1;
-  if (Create(DataKindExecutable, &Data) || Set(Data, Bytes.size(), Bytes.data()) ||
-      Get(Data, &Metadata) || Kind(Metadata, &K))
+  if (Create(DataKindExecutable, &Data) ||
+      Set(Data, Bytes.size(), Bytes.data()) || Get(Data, &Metadata) ||
+      Kind(Metadata, &K))
     return std::fprintf(stderr, "coexist: comgr failed\n"), 1;
   std::printf("comgr metadata: %s\n", K == MetadataKindMap ? "map" : "other");
   return 0;
