@@ -16,4 +16,4 @@ echo "dry run here: OK (.device/bench-dry-run.txt)"
 PACK=../shared/tools/pack-for-device.sh
 [ -f "$PACK" ] || PACK="$(git rev-parse --path-format=absolute --git-common-dir)/../../shared/tools/pack-for-device.sh"
 bash "$PACK" .device/bench.tar.xz \
-  "$BUILD"/libircgpu.so* "$BUILD"/tools/irc-gpu/irc-gpu
+  "$BUILD"/libircgpu-internal.so "$BUILD"/tools/irc-gpu/irc-gpu

@@ -27,6 +27,9 @@
 #                                against the real runtime answering
 #                                hipErrorNoDevice (no AMD GPU here; checked: it
 #                                answers at once and prints nothing)
+#   pkgconf                      pkg-config: the install test builds a consumer
+#                                with `pkg-config --cflags --libs ircgpu`
+#                                (tests/install/run.sh)
 set -euo pipefail
 
 PACKAGES=(
@@ -36,6 +39,7 @@ PACKAGES=(
   libgtest-dev libbenchmark-dev
   python3
   libamdhip64-5
+  pkgconf
 )
 
 missing=()

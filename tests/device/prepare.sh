@@ -20,7 +20,7 @@ n=$(cat "$D/n")
   --out out="$D/out.expected.npy" --out fout="$D/fout.expected.npy"
 echo "prepared $D: n=$n"
 bash ../shared/tools/pack-for-device.sh .device/bin.tar.xz \
-  "$BUILD"/libircgpu.so* "$BUILD"/tools/irc-gpu/irc-gpu \
+  "$BUILD"/libircgpu-internal.so "$BUILD"/libircgpu.so.0* "$BUILD"/tools/irc-gpu/irc-gpu \
   "$BUILD"/tests/ircgpu-cuda-smoke "$BUILD"/tests/ircgpu-multi-gpu \
   "$BUILD"/tests/ircgpu-api-gpu \
   "$BUILD"/tests/ircgpu-unittests
