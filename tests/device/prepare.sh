@@ -22,4 +22,5 @@ echo "prepared $D: n=$n"
 bash ../shared/tools/pack-for-device.sh .device/bin.tar.xz \
   "$BUILD"/libircgpu.so* "$BUILD"/tools/irc-gpu/irc-gpu \
   "$BUILD"/tests/ircgpu-cuda-smoke "$BUILD"/tests/ircgpu-multi-gpu \
+  "$BUILD"/tests/ircgpu-cuda-faults \
   "$BUILD"/tests/ircgpu-unittests

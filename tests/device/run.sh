@@ -11,7 +11,12 @@
 #  5. the module cache across processes: a second process loads from disk,
 #     a corrupted entry is rebuilt;
 #  6. math accuracy: every math op (f32, f64, f32 afn) on the GPU against
-#     the interpreter within the ULP bounds of docs/codegen.md (run_math.py).
+#     the interpreter within the ULP bounds of docs/codegen.md (run_math.py);
+#  8. runtime faults (docs/reliability.md): out of memory, a kernel that
+#     faults without checked mode, the broken context saying so
+#     (ircgpu-cuda-faults); through the CLI: a fault and a checked-mode
+#     violation are exit 3 with the reason and the next process is healthy;
+#     no visible device is exit 3.
 # Prints "DEVICE: OK" when everything passed.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -56,6 +61,8 @@ check() { "$@"; local rc=$?; echo "exit: $rc"; [ $rc -eq 0 ] || status=1; }
   unset IRC_GPU_CACHE_DIR IRC_GPU_CACHE_STATS
   section "6. math accuracy (libdevice against glibc, ULP bounds)"
   check python3 tests/device/run_math.py "$IRC" /tmp/math
+  section "8. runtime faults"
+  check bash tests/device/run_faults.sh "$B"
   section "7. demo"
   $IRC run examples/sum.vir --entry sum --arg n=1000 --arg x=@$x
   echo
