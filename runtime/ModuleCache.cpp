@@ -13,6 +13,9 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <utility>
 
 using namespace llvm;
 
@@ -58,7 +61,36 @@ static Error invalidKey(StringRef Key) {
       Key.str().c_str());
 }
 
-ModuleCache::ModuleCache(std::string Dir) : Dir(std::move(Dir)) {}
+ModuleCache::ModuleCache(std::string Dir) : Dir(std::move(Dir)) {
+  if (std::optional<std::string> F =
+          sys::Process::GetEnv("IRC_GPU_CACHE_FAULT"))
+    Fault = *F == "read-only" ? InjectedFault::ReadOnly
+            : *F == "full"    ? InjectedFault::Full
+                              : InjectedFault::None;
+}
+
+void ModuleCache::setWarningHandler(WarningHandler Handler) {
+  std::lock_guard<std::mutex> Lock(WarnMutex);
+  Warn = std::move(Handler);
+}
+
+void ModuleCache::warn(const Twine &Message) {
+  std::lock_guard<std::mutex> Lock(WarnMutex);
+  if (Warn)
+    Warn(Message.str());
+}
+
+void ModuleCache::writeFailed(const Twine &Why) {
+  bool First;
+  {
+    std::lock_guard<std::mutex> Lock(Mutex);
+    ++Counters.WriteFailures;
+    First = !std::exchange(WarnedWriteFailure, true);
+  }
+  if (First)
+    warn("cannot write to " + Dir + " (" + Why +
+         "); compiled code is kept in memory only (running uncached)");
+}
 
 void ModuleCache::bump(uint64_t CacheStats::*Counter) {
   std::lock_guard<std::mutex> Lock(Mutex);
@@ -186,6 +218,7 @@ Error ModuleCache::clear(ClearedFiles *Removed) {
     std::lock_guard<std::mutex> Lock(Mutex);
     Entries.clear();
     Counters = CacheStats();
+    WarnedWriteFailure = false;
   }
   ClearedFiles Local;
   ClearedFiles &R = Removed ? *Removed : Local;
@@ -198,7 +231,13 @@ Error ModuleCache::clear(ClearedFiles *Removed) {
 ModuleCache &processModuleCache() {
   // Never destroyed: a VM may compile or look up from a static destructor or
   // a thread still running at exit.
-  static ModuleCache *Cache = new ModuleCache(defaultCacheDirectory());
+  static ModuleCache *Cache = [] {
+    auto *C = new ModuleCache(defaultCacheDirectory());
+    C->setWarningHandler([](StringRef Message) {
+      errs() << "irc-gpu: warning: module cache: " << Message << "\n";
+    });
+    return C;
+  }();
   return *Cache;
 }
 

@@ -72,25 +72,42 @@ std::string encodeHeader(StringRef Key, StringRef Payload) {
 }
 
 /// The payload of Data if it is a complete, intact entry for Key written by
-/// this compiler version; std::nullopt otherwise.
-std::optional<StringRef> decodeEntry(StringRef Data, StringRef Key) {
-  if (Data.size() < HeaderSize ||
-      Data.substr(0, sizeof(Magic)) != StringRef(Magic, sizeof(Magic)) ||
-      readLE(Data, 8, 4) != FormatVersion || Data.substr(KeyOffset, 64) != Key)
+/// this compiler version; otherwise std::nullopt, and Why says what is wrong
+/// (for the warning: which damage it was helps whoever looks at the disk).
+std::optional<StringRef> decodeEntry(StringRef Data, StringRef Key,
+                                     std::string &Why) {
+  auto Bad = [&](const Twine &Reason) {
+    Why = Reason.str();
     return std::nullopt;
+  };
+  if (Data.empty())
+    return Bad("empty file");
+  if (Data.size() < HeaderSize)
+    return Bad("truncated in the header (" + Twine(Data.size()) + " bytes)");
+  if (Data.substr(0, sizeof(Magic)) != StringRef(Magic, sizeof(Magic)))
+    return Bad("not a cache entry (bad magic)");
+  if (uint64_t Format = readLE(Data, 8, 4); Format != FormatVersion)
+    return Bad("foreign format version " + Twine(Format) + " (this one reads " +
+               Twine(FormatVersion) + ")");
+  if (Data.substr(KeyOffset, 64) != Key)
+    return Bad("the header names another key");
   uint64_t VersionLength = readLE(Data, 12, 4);
   uint64_t Size = readLE(Data, SizeOffset, 8);
+  if (VersionLength > MaxVersionLength)
+    return Bad("bad compiler-version length " + Twine(VersionLength));
+  if (Data.size() < HeaderSize + VersionLength)
+    return Bad("truncated in the compiler version");
   // Exactly the recorded size: a truncated or extended file is bad.
-  if (VersionLength > MaxVersionLength ||
-      Data.size() < HeaderSize + VersionLength ||
-      Data.size() - HeaderSize - VersionLength != Size)
-    return std::nullopt;
-  if (Data.substr(HeaderSize, VersionLength) != compilerVersion())
-    return std::nullopt;
+  if (uint64_t Have = Data.size() - HeaderSize - VersionLength; Have != Size)
+    return Bad((Have < Size ? "truncated" : "too long") + Twine(": ") +
+               Twine(Have) + " payload bytes, the header says " + Twine(Size));
+  if (StringRef V = Data.substr(HeaderSize, VersionLength);
+      V != compilerVersion())
+    return Bad("written by another compiler version");
   StringRef Payload = Data.substr(HeaderSize + VersionLength);
   BLAKE3Result<32> Sum;
   if (checksum(Payload, Sum) != Data.substr(SumOffset, 32))
-    return std::nullopt;
+    return Bad("checksum mismatch");
   return Payload;
 }
 
@@ -157,37 +174,54 @@ std::shared_ptr<const std::string> ModuleCache::readEntry(StringRef Key) {
   // Absent or unreadable: a miss; the rebuilt entry replaces it if it can.
   if (!Buf)
     return nullptr;
-  if (std::optional<StringRef> Payload = decodeEntry((*Buf)->getBuffer(), Key))
+  std::string Why;
+  if (std::optional<StringRef> Payload =
+          decodeEntry((*Buf)->getBuffer(), Key, Why))
     return std::make_shared<const std::string>(Payload->str());
   bump(&CacheStats::BadEntries);
   // A concurrent writer may just have renamed a good entry over it; removing
-  // that one too only costs a rebuild.
+  // that one too only costs a rebuild. Removed before the warning, so that a
+  // lookup elsewhere cannot warn about the same file again.
   sys::fs::remove(Path);
+  warn("bad entry " + Path + " (" + Why + "): removed; it is rebuilt");
   return nullptr;
 }
 
 void ModuleCache::writeEntry(StringRef Key, StringRef Payload) {
   std::string Path = entryPath(Key);
   StringRef Sub = sys::path::parent_path(Path);
+  if (Fault == InjectedFault::ReadOnly)
+    return writeFailed(
+        std::make_error_code(std::errc::read_only_file_system).message());
   // The temporary file lives next to the entry: rename() is atomic only
   // within one file system.
   SmallString<256> Model(Sub), Temp;
   sys::path::append(Model, Key + "-%%%%%%%%.tmp");
   int FD;
-  if (sys::fs::create_directories(Sub) ||
-      sys::fs::createUniqueFile(Model, FD, Temp)) {
-    bump(&CacheStats::WriteFailures);
-    return;
-  }
+  if (std::error_code EC = sys::fs::create_directories(Sub))
+    return writeFailed(Sub + ": " + EC.message());
+  if (std::error_code EC = sys::fs::createUniqueFile(Model, FD, Temp))
+    return writeFailed(Twine(Model) + ": " + EC.message());
   raw_fd_ostream OS(FD, /*shouldClose=*/true);
-  OS << encodeHeader(Key, Payload) << Payload;
+  std::string Header = encodeHeader(Key, Payload);
+  std::error_code EC;
+  if (Fault == InjectedFault::Full) {
+    // What a full disk does: part of the file written, then ENOSPC.
+    OS << Header << Payload.take_front(Payload.size() / 2);
+    EC = std::make_error_code(std::errc::no_space_on_device);
+  } else {
+    OS << Header << Payload;
+  }
   OS.close();
-  // Whoever renames last wins; all writers of one key write the same bytes.
-  bool Failed = OS.has_error() || sys::fs::rename(Temp, Path);
+  if (!EC)
+    EC = OS.error();
   OS.clear_error();
-  if (Failed) {
+  // Whoever renames last wins; all writers of one key write the same bytes.
+  if (!EC)
+    EC = sys::fs::rename(Temp, Path);
+  if (EC) {
     sys::fs::remove(Temp);
-    bump(&CacheStats::WriteFailures);
+    writeFailed(Path + ": " + EC.message());
   }
 }
 

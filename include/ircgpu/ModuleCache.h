@@ -15,6 +15,7 @@
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -66,6 +67,17 @@ public:
 
   const std::string &directory() const { return Dir; }
 
+  /// Receives each warning of this cache: one line, without a prefix or a
+  /// newline. Warned about: each bad disk entry found (with why it is bad;
+  /// it is then removed and rebuilt, so one damaged file gives one warning)
+  /// and the first failure to write an entry (the cache then works from
+  /// memory: compiles still succeed; later failures are only counted in
+  /// WriteFailures). Called from the thread that found it, one call at a
+  /// time. None by default (the counters still count);
+  /// processModuleCache() prints to stderr.
+  using WarningHandler = std::function<void(llvm::StringRef Message)>;
+  void setWarningHandler(WarningHandler Handler);
+
   using CompileFn = llvm::function_ref<llvm::Expected<std::string>()>;
 
   /// The payload for Key: from memory, else from disk (verified: magic,
@@ -115,6 +127,17 @@ private:
   llvm::Error scanDisk(CacheStats &S) const;
   llvm::Error clearDisk(ClearedFiles &Removed);
   void bump(uint64_t CacheStats::*Counter);
+  void warn(const llvm::Twine &Message);
+  /// The first write failure's warning (later ones are only counted).
+  void writeFailed(const llvm::Twine &Why);
+
+  /// Test hook: IRC_GPU_CACHE_FAULT=read-only|full, read when the cache is
+  /// made, makes every write fail as on a read-only file system (EROFS
+  /// before anything is created) or a full one (ENOSPC after half the
+  /// entry was written), so that both paths are tested without root or
+  /// mounts (docs/reliability.md).
+  enum class InjectedFault : uint8_t { None, ReadOnly, Full };
+  InjectedFault Fault = InjectedFault::None;
 
   std::string Dir;
   mutable std::mutex Mutex; // guards everything below
@@ -124,10 +147,16 @@ private:
       Entries;
   std::map<std::string, std::shared_future<Outcome>, std::less<>> InFlight;
   CacheStats Counters;
+  bool WarnedWriteFailure = false;
+
+  std::mutex WarnMutex; // one handler call at a time; guards Warn
+  WarningHandler Warn;
 };
 
 /// The process-wide cache on defaultCacheDirectory(), made on first use and
-/// never destroyed (usable from other static destructors).
+/// never destroyed (usable from other static destructors). Its warnings go
+/// to stderr as "irc-gpu: warning: module cache: ..." until a client sets
+/// another handler.
 ModuleCache &processModuleCache();
 
 } // namespace ircgpu

@@ -51,6 +51,28 @@ Expected<const CudaDriver &> loadCudaDriver() {
   return R.Driver;
 }
 
+bool isStickyError(CUresult R) {
+  // cuda.h: 700 ILLEGAL_ADDRESS, 702 LAUNCH_TIMEOUT, 710 ASSERT,
+  // 714 HARDWARE_STACK_ERROR, 715 ILLEGAL_INSTRUCTION, 716
+  // MISALIGNED_ADDRESS, 717 INVALID_ADDRESS_SPACE, 718 INVALID_PC,
+  // 719 LAUNCH_FAILED: "the context cannot be used, and must be destroyed
+  // (and a new one created)", and all existing allocations are invalid.
+  switch (R) {
+  case 700:
+  case 702:
+  case 710:
+  case 714:
+  case 715:
+  case 716:
+  case 717:
+  case 718:
+  case 719:
+    return true;
+  default:
+    return false;
+  }
+}
+
 Error check(const CudaDriver &D, CUresult R, const Twine &What, StringRef Log) {
   if (R == CUDA_SUCCESS)
     return Error::success();
@@ -70,6 +92,12 @@ Error check(const CudaDriver &D, CUresult R, const Twine &What, StringRef Log) {
   Log = Log.trim();
   if (!Log.empty())
     Msg += ("; JIT log:\n" + Log).str();
+  // Not reset here: the primary context is shared with every other CUDA
+  // library of the process (CuPy, PyTorch), whose memory a reset would free
+  // behind their backs. The process decides; a new one starts clean.
+  if (isStickyError(R))
+    Msg += "; a kernel faulted: the device's CUDA context is unusable from "
+           "now on (every later operation on it fails); restart the process";
   return make_error<RuntimeError>(std::move(Msg));
 }
 

@@ -23,6 +23,8 @@ using CUresult = int;
 constexpr CUresult CUDA_SUCCESS = 0;
 constexpr CUresult CUDA_ERROR_NO_DEVICE = 100;
 constexpr CUresult CUDA_ERROR_PEER_ACCESS_ALREADY_ENABLED = 704;
+constexpr CUresult CUDA_ERROR_ILLEGAL_ADDRESS = 700;
+constexpr CUresult CUDA_ERROR_OUT_OF_MEMORY = 2;
 
 using CUdevice = int;
 using CUdeviceptr = unsigned long long;
@@ -133,9 +135,16 @@ struct CudaDriver {
 /// (<dlerror>)", or a missing entry point.
 llvm::Expected<const CudaDriver &> loadCudaDriver();
 
+/// Whether R is a "sticky" error: a kernel faulted (illegal address,
+/// illegal instruction, misaligned address, trap, assert, ...) and the
+/// driver now answers R to every later call in that context, until the
+/// process ends (docs/reliability.md, "A kernel that faults").
+bool isStickyError(CUresult R);
+
 /// The one place a CUresult becomes an error: a RuntimeError
 /// "<What>: <CUDA_ERROR_NAME> (<the driver's description>)", followed by
 /// "; JIT log:\n<Log>" when the driver left a non-empty Log (module loads).
+/// A sticky error says that the context is unusable from now on.
 llvm::Error check(const CudaDriver &D, CUresult R, const llvm::Twine &What,
                   llvm::StringRef Log = {});
 

@@ -23,4 +23,5 @@ bash ../shared/tools/pack-for-device.sh .device/bin.tar.xz \
   "$BUILD"/libircgpu-internal.so "$BUILD"/libircgpu.so.0* "$BUILD"/tools/irc-gpu/irc-gpu \
   "$BUILD"/tests/ircgpu-cuda-smoke "$BUILD"/tests/ircgpu-multi-gpu \
   "$BUILD"/tests/ircgpu-api-gpu \
+  "$BUILD"/tests/ircgpu-cuda-faults \
   "$BUILD"/tests/ircgpu-unittests

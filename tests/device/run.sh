@@ -14,6 +14,11 @@
 #     the interpreter within the ULP bounds of docs/codegen.md (run_math.py);
 #  7. the embedding C API on the GPU against an interp context
 #     (ircgpu-api-gpu, tests/device/api_gpu.c).
+#  8. runtime faults (docs/reliability.md): out of memory, a kernel that
+#     faults without checked mode, the broken context saying so
+#     (ircgpu-cuda-faults); through the CLI: a fault and a checked-mode
+#     violation are exit 3 with the reason and the next process is healthy;
+#     no visible device is exit 3.
 # Prints "DEVICE: OK" when everything passed.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -60,7 +65,9 @@ check() { "$@"; local rc=$?; echo "exit: $rc"; [ $rc -eq 0 ] || status=1; }
   check python3 tests/device/run_math.py "$IRC" /tmp/math
   section "7. embedding API (C) on the GPU against interp"
   check "$B/tests/ircgpu-api-gpu" cuda
-  section "8. demo"
+  section "8. runtime faults"
+  check bash tests/device/run_faults.sh "$B"
+  section "9. demo"
   $IRC run examples/sum.vir --entry sum --arg n=1000 --arg x=@$x
   echo
   [ $status -eq 0 ] && echo "DEVICE: OK" || echo "DEVICE: FAILED"
