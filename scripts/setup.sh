@@ -27,6 +27,10 @@
 #                                against the real runtime answering
 #                                hipErrorNoDevice (no AMD GPU here; checked: it
 #                                answers at once and prints nothing)
+#   clang-19 libclang-rt-19-dev  libFuzzer and the clang ASan/UBSan runtimes:
+#                                CI's fuzzing and sanitizer runs
+#                                (scripts/fuzz.sh, scripts/sanitize.sh asan;
+#                                the TSan run uses g++)
 set -euo pipefail
 
 PACKAGES=(
@@ -36,6 +40,7 @@ PACKAGES=(
   libgtest-dev libbenchmark-dev
   python3
   libamdhip64-5
+  clang-19 libclang-rt-19-dev
 )
 
 missing=()
