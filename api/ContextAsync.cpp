@@ -100,22 +100,28 @@ CompileJob Context::compileAsync(std::shared_ptr<const Module> M,
     std::lock_guard<std::mutex> G(I->Lock);
     ++I->PendingJobs;
   }
-  compilePool().submit(
-      [Impl = I, S, M = std::move(M), Entry = Entry.str(), Opts] {
-        auto K = Impl->compile(M, Entry, Opts);
-        {
-          std::lock_guard<std::mutex> G(S->Lock);
-          if (K)
-            S->K = *K;
-          else
-            S->Code = takeErrorCode(K.takeError(), S->Msg);
-          S->Finished = true;
-        }
-        S->Done.notify_all();
-        std::lock_guard<std::mutex> G(Impl->Lock);
-        if (--Impl->PendingJobs == 0)
-          Impl->JobsDone.notify_all();
-      });
+  // The job drops everything it holds (the kernel, the job's state, the
+  // module) before it says it is done: the Context's destructor waits for
+  // that, and what a job kept past it (a loaded plan, device memory) would
+  // outlive the device. A raw Impl is safe for the same reason.
+  compilePool().submit([Impl = I.get(), S, M = std::move(M), Entry = Entry.str(),
+                        Opts]() mutable {
+    {
+      auto K = Impl->compile(M, Entry, Opts);
+      std::lock_guard<std::mutex> G(S->Lock);
+      if (K)
+        S->K = *K;
+      else
+        S->Code = takeErrorCode(K.takeError(), S->Msg);
+      S->Finished = true;
+    }
+    S->Done.notify_all();
+    S.reset();
+    M.reset();
+    std::lock_guard<std::mutex> G(Impl->Lock);
+    if (--Impl->PendingJobs == 0)
+      Impl->JobsDone.notify_all();
+  });
   return CompileJob(std::move(S));
 }
 

@@ -19,9 +19,10 @@
 //     op needs them, with values matching the types they produce;
 //   - nesting depth (MaxNestingDepth regions, the function body included, as
 //     the Builder counts them);
-// and then, over the whole module, duplicate function names and recursion in
+// and then, over the whole module, duplicate function names, recursion in
 // the call graph (Tarjan's algorithm with an explicit stack; one diagnostic
-// per cycle, naming it). Every problem is reported; the diagnostics are sorted
+// per cycle, naming it) and the size of each function once its calls are
+// inlined (MaxFunctionOps). Every problem is reported; the diagnostics are sorted
 // by source position (those without a location last, in walk order).
 //
 #include "ircgpu/Verifier.h"
@@ -606,21 +607,29 @@ llvm::Error Verifier::run() {
   // not know which function it is in.
   std::vector<uint32_t> SeenFrom(M.Functions.size(),
                                  ~0u); // caller that has the edge
+  std::vector<uint32_t> EdgeOf(M.Functions.size()); // valid with SeenFrom
+  OwnOps.assign(M.Functions.size(), 0);
   for (uint32_t I = 0; I < M.Functions.size(); ++I) {
     std::vector<CallEdge> &Out = Calls[I];
     forEachOp(M.Functions[I]->Body, [&](const Op &O) {
-      if (static_cast<unsigned>(O.Code) < NumOpcodes &&
-          O.Code == Opcode::Call && O.Callee < M.Functions.size() &&
-          SeenFrom[O.Callee] != I) {
-        SeenFrom[O.Callee] = I;
-        Out.push_back({O.Callee, O.Loc});
+      ++OwnOps[I];
+      if (static_cast<unsigned>(O.Code) >= NumOpcodes ||
+          O.Code != Opcode::Call || O.Callee >= M.Functions.size())
+        return;
+      if (SeenFrom[O.Callee] == I) {
+        ++Out[EdgeOf[O.Callee]].Count;
+        return;
       }
+      SeenFrom[O.Callee] = I;
+      EdgeOf[O.Callee] = Out.size();
+      Out.push_back({O.Callee, O.Loc, 1});
     });
   }
 
   for (unsigned I = 0; I < M.Functions.size(); ++I)
     verifyFunction(I);
-  verifyRecursion();
+  if (!verifyRecursion())
+    verifyInlinedSize();
 
   if (Diags.empty())
     return llvm::Error::success();

@@ -2,7 +2,7 @@
 //
 // The verifier is one class split over three files: Verifier.cpp (values,
 // scopes, plain ops, terminators, the driver), VerifyRegionOps.cpp (for, if,
-// while) and VerifyCallGraph.cpp (recursion). See Verifier.cpp for what it
+// while) and VerifyCallGraph.cpp (recursion, size once inlined). See Verifier.cpp for what it
 // checks.
 //
 //===----------------------------------------------------------------------===//
@@ -12,6 +12,7 @@
 #include "ircgpu/Builder.h"
 #include "ircgpu/Diagnostics.h"
 #include "ircgpu/Literal.h"
+#include "ircgpu/Verifier.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/Twine.h"
@@ -106,7 +107,9 @@ private:
 
   // --- module ---------------------------------------------------------------
   void verifyNames();
-  void verifyRecursion();
+  /// Whether the call graph has a cycle (each is reported).
+  bool verifyRecursion();
+  void verifyInlinedSize();
 
   const Module &M;
   std::vector<Diagnostic> Diags;
@@ -114,9 +117,11 @@ private:
   struct CallEdge {
     uint32_t To;
     SrcLoc Loc;
+    uint64_t Count; ///< calls from the caller to To
   };
   std::vector<std::vector<CallEdge>>
       Calls;                     ///< by caller, first call per callee
+  std::vector<uint64_t> OwnOps;  ///< by function: ops, nested ones included
   std::vector<bool> SignatureOk; ///< parameters are values of their function
 
   // Per function.

@@ -1,7 +1,10 @@
-//===- ir/VerifyCallGraph.cpp - recursion in the call graph ---------------===//
+//===- ir/VerifyCallGraph.cpp - recursion, size once inlined --------------===//
 //
 // Tarjan's strongly connected components with an explicit stack, so a
 // chain of 20,000 calls cannot overflow ours; one diagnostic per cycle.
+// Then, in an acyclic call graph, the ops of each function once inlined
+// (MaxFunctionOps), bottom-up with saturating sums: 60 functions each calling
+// the next twice is 2^60 ops, which must be refused, not built.
 //
 //===----------------------------------------------------------------------===//
 #include "ir/VerifierImpl.h"
@@ -9,7 +12,7 @@
 using namespace ircgpu;
 using namespace ircgpu::verifier;
 
-void Verifier::verifyRecursion() {
+bool Verifier::verifyRecursion() {
   const size_t N = M.Functions.size();
   constexpr uint32_t Unvisited = ~0u;
   std::vector<uint32_t> IndexOf(N, Unvisited), Low(N, 0);
@@ -67,6 +70,7 @@ void Verifier::verifyRecursion() {
     for (uint32_t V : Components[C])
       CompOf[V] = C;
 
+  bool Cyclic = false;
   std::vector<uint32_t> Prev(N, Unvisited); // BFS tree; reset after each use
   for (uint32_t C = 0; C < Components.size(); ++C) {
     const auto &Comp = Components[C];
@@ -76,6 +80,7 @@ void Verifier::verifyRecursion() {
       SelfLoop |= E.To == Start;
     if (Comp.size() == 1 && !SelfLoop)
       continue;
+    Cyclic = true;
     // Shortest path Start -> ... -> Start inside the component (BFS).
     std::vector<uint32_t> Queue{Start};
     uint32_t Last = Unvisited; // the node whose edge closes the cycle
@@ -118,5 +123,47 @@ void Verifier::verifyRecursion() {
     if (!L.isValid())
       Msg += " (in @" + M.Functions[Start]->Name + ")";
     Diags.push_back({L, std::move(Msg)});
+  }
+  return Cyclic;
+}
+
+void Verifier::verifyInlinedSize() {
+  const size_t N = M.Functions.size();
+  constexpr uint64_t Cap = uint64_t(MaxFunctionOps) + 1; // "too many"
+  constexpr uint64_t Unknown = ~uint64_t(0);
+  std::vector<uint64_t> Size(N, Unknown);
+  std::vector<uint32_t> Work;
+  for (uint32_t Root = 0; Root < N; ++Root) {
+    Work.push_back(Root);
+    while (!Work.empty()) {
+      uint32_t V = Work.back();
+      if (Size[V] != Unknown) {
+        Work.pop_back();
+        continue;
+      }
+      bool Ready = true; // every callee's size known (the graph is acyclic)
+      for (const CallEdge &E : Calls[V])
+        if (Size[E.To] == Unknown) {
+          Work.push_back(E.To);
+          Ready = false;
+        }
+      if (!Ready)
+        continue;
+      Work.pop_back();
+      uint64_t S = std::min(OwnOps[V], Cap);
+      bool CalleeTooBig = false;
+      for (const CallEdge &E : Calls[V]) {
+        CalleeTooBig |= Size[E.To] >= Cap;
+        // Both factors are at most Cap (2^20 + 1): the product fits.
+        S = std::min(Cap, S + std::min(E.Count, Cap) * Size[E.To]);
+      }
+      Size[V] = S;
+      // Only where the limit is first passed: its callers pass it too.
+      if (S >= Cap && !CalleeTooBig)
+        Diags.push_back({M.Functions[V]->Loc,
+                         "@" + M.Functions[V]->Name + " has more than " +
+                             llvm::Twine(MaxFunctionOps).str() +
+                             " ops once its calls are inlined"});
+    }
   }
 }

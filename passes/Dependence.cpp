@@ -51,6 +51,10 @@ struct Access {
 using DimSize = std::variant<uint32_t, int64_t>;
 
 constexpr unsigned MaxDelinearise = 3; // dimensions split off one index
+/// Memory accesses in one loop that the pairwise test examines: the work is
+/// quadratic in them, so a larger loop (which only generated or hostile code
+/// has) is sequential rather than a compile that never ends.
+constexpr size_t MaxLoopAccesses = 512;
 
 class Analyzer {
 public:
@@ -363,6 +367,13 @@ LoopVerdict Analyzer::run() {
     V.Loc = Call->Loc;
     return V;
   }
+  if (Accesses.size() > MaxLoopAccesses)
+    return sequential("the loop over " + loopName() + " has " +
+                          std::to_string(Accesses.size()) +
+                          " memory accesses, more than dependence analysis "
+                          "examines (" +
+                          std::to_string(MaxLoopAccesses) + ")",
+                      Accesses[MaxLoopAccesses]);
   std::vector<std::pair<unsigned, unsigned>> Disjoint;
   for (size_t J = 0; J < Accesses.size(); ++J) {
     for (size_t I = 0; I <= J; ++I) {

@@ -30,6 +30,10 @@
 #   pkgconf                      pkg-config: the install test builds a consumer
 #                                with `pkg-config --cflags --libs ircgpu`
 #                                (tests/install/run.sh)
+#   clang-19 libclang-rt-19-dev  libFuzzer and the clang ASan/UBSan runtimes:
+#                                CI's fuzzing and sanitizer runs
+#                                (scripts/fuzz.sh, scripts/sanitize.sh asan;
+#                                the TSan run uses g++)
 set -euo pipefail
 
 PACKAGES=(
@@ -40,6 +44,7 @@ PACKAGES=(
   python3
   libamdhip64-5
   pkgconf
+  clang-19 libclang-rt-19-dev
 )
 
 missing=()

@@ -23,9 +23,10 @@ else:
     config.suffixes = [".vir", ".test"]
     config.test_source_root = os.path.join(config.ircgpu_source_dir, "tests")
     config.test_exec_root = os.path.join(config.ircgpu_binary_dir, "tests")
-    # unit/ is GoogleTest, device/ runs only on a GPU machine, tools/ holds
+    # unit/ is GoogleTest, device/ runs only on a GPU machine, fuzz/ is
+    # libFuzzer targets and their corpus (ctest replays it), tools/ holds
     # helper scripts, Inputs/ folders hold test data.
-    config.excludes = ["unit", "device", "tools", "Inputs"]
+    config.excludes = ["unit", "device", "tools", "fuzz", "Inputs"]
 
     irc_gpu = os.path.join(config.ircgpu_tools_dir, "irc-gpu")
     config.substitutions.append(("%irc-gpu", irc_gpu))
