@@ -126,6 +126,35 @@ TEST(KernelABI, ReductionIsATreeAndAFinalKernel) {
   EXPECT_EQ(partialsOffset(1, 3), (1024u + 3u) * 8u);
 }
 
+constexpr const char *Hist = R"(
+func @hist(%n: i64, %k: ptr<i32> readonly, %h: ptr<i32> noalias) {
+  for %i = 0 to %n step 1 parallel {
+    %v = load %k[%i]
+    %b = and %v, 255
+    %o = atomic add %h[%b], 1
+  }
+  ret
+}
+)";
+
+TEST(KernelABI, PrivatisedHistogramIsGridStrideWithItsBlockCount) {
+  Plan P = planOf(Hist, "hist");
+  PlanABI A = computePlanABI(P, false);
+  const StepCode &C = onlyCode(A);
+  EXPECT_EQ(C.Main.Shape, LaunchShape::Grid);
+  EXPECT_EQ(C.Main.PointsPerThread, GridPointsPerThread);
+  EXPECT_TRUE(C.Main.GridStride);
+  EXPECT_EQ(kinds(C.Main), "slots lb trips step value value blocks");
+  // Checked mode keeps the atomics on the global buffer: nothing to amortise.
+  PlanABI AK = computePlanABI(P, true);
+  const StepCode &K = onlyCode(AK);
+  EXPECT_FALSE(K.Main.GridStride);
+  EXPECT_EQ(kinds(K.Main).find("blocks"), std::string::npos);
+  // A kernel without privatised atomics covers its grid with its launch.
+  PlanABI AS = computePlanABI(planOf(Saxpy, "saxpy"), false);
+  EXPECT_FALSE(onlyCode(AS).Main.GridStride);
+}
+
 TEST(KernelABI, DeviceComputedValuesAreReadFromTheSlotArray) {
   // %m is computed by a scalar step and used by the kernel and its bound.
   Plan P = planOf(R"(
