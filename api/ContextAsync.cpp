@@ -104,8 +104,8 @@ CompileJob Context::compileAsync(std::shared_ptr<const Module> M,
   // module) before it says it is done: the Context's destructor waits for
   // that, and what a job kept past it (a loaded plan, device memory) would
   // outlive the device. A raw Impl is safe for the same reason.
-  compilePool().submit([Impl = I.get(), S, M = std::move(M), Entry = Entry.str(),
-                        Opts]() mutable {
+  compilePool().submit([Impl = I.get(), S, M = std::move(M),
+                        Entry = Entry.str(), Opts]() mutable {
     {
       auto K = Impl->compile(M, Entry, Opts);
       std::lock_guard<std::mutex> G(S->Lock);

@@ -27,7 +27,6 @@
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/Intrinsics.h"
 
-
 using namespace llvm;
 
 namespace ircgpu {
@@ -309,10 +308,9 @@ Error emitCoarseGridKernel(DeviceFunctionBuilder &D, unsigned C,
   auto Point = [&](unsigned K) -> llvm::Value * {
     if (!K)
       return First;
-    return B.CreateAdd(First,
-                       Consecutive ? B.getInt64(K)
-                                   : B.CreateMul(BDim, B.getInt64(K)),
-                       "", /*NUW=*/true);
+    return B.CreateAdd(
+        First, Consecutive ? B.getInt64(K) : B.CreateMul(BDim, B.getInt64(K)),
+        "", /*NUW=*/true);
   };
   llvm::Value *AllIn = B.CreateICmpULT(Point(C - 1), Trips, "allin");
   if (Aligned)
@@ -327,16 +325,17 @@ Error emitCoarseGridKernel(DeviceFunctionBuilder &D, unsigned C,
   if (Consecutive) {
     // What the run-time check established, in a form LLVM's known-bits
     // analysis sees: no-op masks on the lower bound and the buffers.
-    llvm::Value *VStart = B.CreateAdd(
-        B.CreateAnd(LB, ConstantInt::get(IdxTy, ~uint64_t(C - 1))),
-        B.CreateTrunc(First, IdxTy), "vstart");
+    llvm::Value *VStart =
+        B.CreateAdd(B.CreateAnd(LB, ConstantInt::get(IdxTy, ~uint64_t(C - 1))),
+                    B.CreateTrunc(First, IdxTy), "vstart");
     for (llvm::Value *&A : FullArgs)
       if (A->getType()->isPointerTy())
-        A = B.CreateIntrinsic(Intrinsic::ptrmask, {A->getType(), B.getInt64Ty()},
+        A = B.CreateIntrinsic(Intrinsic::ptrmask,
+                              {A->getType(), B.getInt64Ty()},
                               {A, B.getInt64(~uint64_t(15))});
     for (unsigned K = 0; K < C; ++K)
-      Indices.push_back(
-          K ? B.CreateAdd(VStart, ConstantInt::get(IdxTy, K)) : VStart);
+      Indices.push_back(K ? B.CreateAdd(VStart, ConstantInt::get(IdxTy, K))
+                          : VStart);
   } else {
     for (unsigned K = 0; K < C; ++K)
       Indices.push_back(gridIndices(D, {Point(K)})[0]);

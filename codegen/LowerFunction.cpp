@@ -376,8 +376,8 @@ Error lowerIndependentBodies(const Function &F,
                              const PrivateBuffers *Private) {
   std::vector<std::unique_ptr<lowering::Lowering>> Its;
   for (const auto &P : Params) {
-    Its.push_back(std::make_unique<lowering::Lowering>(F, B, T, nullptr,
-                                                       Private));
+    Its.push_back(
+        std::make_unique<lowering::Lowering>(F, B, T, nullptr, Private));
     if (Error E = Its.back()->begin(P))
       return E;
   }

@@ -65,7 +65,8 @@ lowerFunctionBody(const Function &F, llvm::ArrayRef<llvm::Value *> Params,
 /// proved independent (grid points), whose order is free; F returns nothing.
 /// No checked mode.
 llvm::Error lowerIndependentBodies(
-    const Function &F, llvm::ArrayRef<llvm::SmallVector<llvm::Value *, 8>> Params,
+    const Function &F,
+    llvm::ArrayRef<llvm::SmallVector<llvm::Value *, 8>> Params,
     llvm::IRBuilder<> &B, const Target &T,
     const PrivateBuffers *Private = nullptr);
 

@@ -179,8 +179,8 @@ public:
     LLVMContext &Ctx = F.getContext();
     auto Annotate = [&](StringRef Key, unsigned V) {
       Metadata *MD[] = {ValueAsMetadata::get(&F), MDString::get(Ctx, Key),
-                        ValueAsMetadata::get(ConstantInt::get(
-                            llvm::Type::getInt32Ty(Ctx), V))};
+                        ValueAsMetadata::get(
+                            ConstantInt::get(llvm::Type::getInt32Ty(Ctx), V))};
       F.getParent()
           ->getOrInsertNamedMetadata("nvvm.annotations")
           ->addOperand(MDNode::get(Ctx, MD));

@@ -234,6 +234,39 @@ TEST_P(ExecutorTest, Saxpy1DLaunchShapeAndParameters) {
   EXPECT_EQ(D.modulesLoaded(), 0u); // the plan unloads its module
 }
 
+const char *Hist = R"(
+func @hist(%n: i64, %k: ptr<i32> readonly, %h: ptr<i32> noalias) {
+  for %i = 0 to %n step 1 parallel {
+    %v = load %k[%i]
+    %b = and %v, 255
+    %o = atomic add %h[%b], 1
+  }
+  ret
+}
+)";
+
+TEST_P(ExecutorTest, GridStrideKernelGetsAtMostItsBlocksAndTheirCount) {
+  auto LP = load(Hist, "hist");
+  ASSERT_TRUE(LP);
+  const uint64_t PerBlock = 256 * GridPointsPerThread;
+  for (uint64_t N : std::initializer_list<uint64_t>{
+           1, PerBlock + 1, GridStrideMaxBlocks * PerBlock,
+           GridStrideMaxBlocks * PerBlock + 1, uint64_t(1) << 24}) {
+    SCOPED_TRACE("n = " + std::to_string(N));
+    D.LaunchLog.clear();
+    auto R = LP->run({DeviceArg::scalar(N), DeviceArg::buffer(BufX, N),
+                      DeviceArg::buffer(BufY, 256)});
+    ASSERT_TRUE(bool(R)) << errText(R.takeError());
+    ASSERT_EQ(D.LaunchLog.size(), 1u);
+    const LaunchRecord &L = D.LaunchLog[0];
+    uint64_t Want =
+        std::min<uint64_t>((N + PerBlock - 1) / PerBlock, GridStrideMaxBlocks);
+    EXPECT_EQ(dims(L.Grid), std::to_string(Want) + "x1x1");
+    // The last parameter is the number of blocks launched.
+    EXPECT_EQ(L.Params.back(), Want);
+  }
+}
+
 const char *Add2D = R"(
 func @add2d(%n: i64, %m: i64, %a: ptr<f32> readonly noalias, %c: ptr<f32> noalias) {
   for %i = 0 to %n step 1 parallel {
