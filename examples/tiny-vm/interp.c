@@ -38,23 +38,35 @@ static int64_t f2i(double d) {
 }
 static int cmp_i(int op, int64_t a, int64_t b) {
   switch (op) {
-  case B_EQ: return a == b;
-  case B_NE: return a != b;
-  case B_LT: return a < b;
-  case B_LE: return a <= b;
-  case B_GT: return a > b;
-  default: return a >= b;
+  case B_EQ:
+    return a == b;
+  case B_NE:
+    return a != b;
+  case B_LT:
+    return a < b;
+  case B_LE:
+    return a <= b;
+  case B_GT:
+    return a > b;
+  default:
+    return a >= b;
   }
 }
 /* C's comparisons are VIR's oeq, une, olt, ole, ogt, oge. */
 static int cmp_f(int op, double a, double b) {
   switch (op) {
-  case B_EQ: return a == b;
-  case B_NE: return a != b;
-  case B_LT: return a < b;
-  case B_LE: return a <= b;
-  case B_GT: return a > b;
-  default: return a >= b;
+  case B_EQ:
+    return a == b;
+  case B_NE:
+    return a != b;
+  case B_LT:
+    return a < b;
+  case B_LE:
+    return a <= b;
+  case B_GT:
+    return a > b;
+  default:
+    return a >= b;
   }
 }
 
@@ -71,19 +83,35 @@ static int bounds(Program *P, Array *A, int64_t i) {
 static Val aload(Array *A, int64_t i) {
   Val v;
   switch (A->elem) {
-  case E_F32: v.f = ((float *)A->data)[i]; break;
-  case E_F64: v.f = ((double *)A->data)[i]; break;
-  case E_I32: v.i = ((int32_t *)A->data)[i]; break;
-  default: v.i = ((int64_t *)A->data)[i]; break;
+  case E_F32:
+    v.f = ((float *)A->data)[i];
+    break;
+  case E_F64:
+    v.f = ((double *)A->data)[i];
+    break;
+  case E_I32:
+    v.i = ((int32_t *)A->data)[i];
+    break;
+  default:
+    v.i = ((int64_t *)A->data)[i];
+    break;
   }
   return v;
 }
 static void astore(Array *A, int64_t i, Val v) {
   switch (A->elem) {
-  case E_F32: ((float *)A->data)[i] = (float)v.f; break;
-  case E_F64: ((double *)A->data)[i] = v.f; break;
-  case E_I32: ((int32_t *)A->data)[i] = (int32_t)(uint32_t)(uint64_t)v.i; break;
-  default: ((int64_t *)A->data)[i] = v.i; break;
+  case E_F32:
+    ((float *)A->data)[i] = (float)v.f;
+    break;
+  case E_F64:
+    ((double *)A->data)[i] = v.f;
+    break;
+  case E_I32:
+    ((int32_t *)A->data)[i] = (int32_t)(uint32_t)(uint64_t)v.i;
+    break;
+  default:
+    ((int64_t *)A->data)[i] = v.i;
+    break;
   }
 }
 
@@ -107,20 +135,48 @@ int run_program(Program *P) {
   for (;;) {
     switch (code[pc++]) {
     case OP_ICONST:
-    case OP_FCONST: stack[sp++] = P->consts[code[pc++]]; break;
-    case OP_LOAD: stack[sp++] = slots[code[pc++]]; break;
-    case OP_STORE: slots[code[pc++]] = POP(); break;
-    case OP_IADD: IBIN(a + b); break;
-    case OP_ISUB: IBIN(a - b); break;
-    case OP_IMUL: IBIN(a * b); break;
-    case OP_IDIV: IBIN(sdiv((int64_t)a, (int64_t)b)); break;
-    case OP_IREM: IBIN(srem((int64_t)a, (int64_t)b)); break;
-    case OP_INEG: TOP().i = (int64_t)(0 - (uint64_t)TOP().i); break;
-    case OP_FADD: FBIN(+); break;
-    case OP_FSUB: FBIN(-); break;
-    case OP_FMUL: FBIN(*); break;
-    case OP_FDIV: FBIN(/); break;
-    case OP_FNEG: TOP().f = -TOP().f; break;
+    case OP_FCONST:
+      stack[sp++] = P->consts[code[pc++]];
+      break;
+    case OP_LOAD:
+      stack[sp++] = slots[code[pc++]];
+      break;
+    case OP_STORE:
+      slots[code[pc++]] = POP();
+      break;
+    case OP_IADD:
+      IBIN(a + b);
+      break;
+    case OP_ISUB:
+      IBIN(a - b);
+      break;
+    case OP_IMUL:
+      IBIN(a * b);
+      break;
+    case OP_IDIV:
+      IBIN(sdiv((int64_t)a, (int64_t)b));
+      break;
+    case OP_IREM:
+      IBIN(srem((int64_t)a, (int64_t)b));
+      break;
+    case OP_INEG:
+      TOP().i = (int64_t)(0 - (uint64_t)TOP().i);
+      break;
+    case OP_FADD:
+      FBIN(+);
+      break;
+    case OP_FSUB:
+      FBIN(-);
+      break;
+    case OP_FMUL:
+      FBIN(*);
+      break;
+    case OP_FDIV:
+      FBIN(/);
+      break;
+    case OP_FNEG:
+      TOP().f = -TOP().f;
+      break;
     case OP_ICMP: {
       int64_t b = POP().i;
       TOP().i = cmp_i(code[pc++], TOP().i, b);
@@ -131,9 +187,15 @@ int run_program(Program *P) {
       TOP().i = cmp_f(code[pc++], TOP().f, b);
       break;
     }
-    case OP_NOT: TOP().i = TOP().i == 0; break;
-    case OP_I2F: TOP().f = (double)TOP().i; break;
-    case OP_F2I: TOP().i = f2i(TOP().f); break;
+    case OP_NOT:
+      TOP().i = TOP().i == 0;
+      break;
+    case OP_I2F:
+      TOP().f = (double)TOP().i;
+      break;
+    case OP_F2I:
+      TOP().i = f2i(TOP().f);
+      break;
     case OP_ALOAD: {
       Array *A = &P->arrays[code[pc++]];
       if (A->dev_dirty && array_sync_host(P, A))
@@ -175,7 +237,9 @@ int run_program(Program *P) {
       A->dev_dirty = 0;
       break;
     }
-    case OP_JMP: pc = code[pc]; break;
+    case OP_JMP:
+      pc = code[pc];
+      break;
     case OP_JZ:
       pc = POP().i ? pc + 1 : code[pc];
       break;

@@ -91,8 +91,8 @@ static void start(Program *P, int loop) {
   }
   if (getenv("TINY_VM_DUMP"))
     fprintf(stderr, "%s", L->T.text);
-  if (ircgpu_module_parse(L->T.text, strlen(L->T.text), L->T.entry,
-                          &L->mod) != IRCGPU_OK) {
+  if (ircgpu_module_parse(L->T.text, strlen(L->T.text), L->T.entry, &L->mod) !=
+      IRCGPU_OK) {
     stays(P, loop, ircgpu_last_error()); /* a translator bug */
     return;
   }
@@ -111,8 +111,8 @@ static void start(Program *P, int loop) {
     return;
   }
   if (P->jit->sync) {
-    ircgpu_status s = ircgpu_compile(P->jit->ctx, L->mod, L->T.entry, NULL,
-                                     &L->kernel);
+    ircgpu_status s =
+        ircgpu_compile(P->jit->ctx, L->mod, L->T.entry, NULL, &L->kernel);
     P->jit->compiles++;
     L->compile_s = now() - L->t_start;
     if (s != IRCGPU_OK) {
@@ -214,8 +214,7 @@ static ircgpu_buffer *device_array(Program *P, Array *A) {
 int array_sync_host(Program *P, Array *A) {
   double t = now();
   A->dev_dirty = 0;
-  if (ircgpu_buffer_read(A->dev, 0, A->data, A->dev_bytes, NULL) !=
-      IRCGPU_OK) {
+  if (ircgpu_buffer_read(A->dev, 0, A->data, A->dev_bytes, NULL) != IRCGPU_OK) {
     fprintf(stderr, "tiny-vm: error: reading %s back: %s\n", A->name,
             ircgpu_last_error());
     return 1;
@@ -255,8 +254,8 @@ static int launch(Program *P, int loop) {
     }
     args[k++] = ircgpu_arg_buffer(b, IRCGPU_WHOLE_BUFFER);
   }
-  if (ircgpu_launch(L->kernel, args, n, NULL, res, (size_t)T->ncarried,
-                    NULL) != IRCGPU_OK) {
+  if (ircgpu_launch(L->kernel, args, n, NULL, res, (size_t)T->ncarried, NULL) !=
+      IRCGPU_OK) {
     rc = -1;
     goto done;
   }
@@ -330,12 +329,15 @@ void jit_destroy(Jit *J, Program *P) {
       /* The loop ended before its compile: say how the compile went. */
       ircgpu_status s = ircgpu_job_wait(L->job, &L->kernel);
       if (s == IRCGPU_OK)
-        fprintf(stderr, "jit: loop at line %d ended before its compile "
-                        "(the kernel stays in the context)\n", line_of(P, i));
+        fprintf(stderr,
+                "jit: loop at line %d ended before its compile "
+                "(the kernel stays in the context)\n",
+                line_of(P, i));
       else
-        fprintf(stderr, "jit: loop at line %d stays interpreted: irc-gpu: "
-                        "%s: %s\n", line_of(P, i), ircgpu_status_name(s),
-                ircgpu_last_error());
+        fprintf(stderr,
+                "jit: loop at line %d stays interpreted: irc-gpu: "
+                "%s: %s\n",
+                line_of(P, i), ircgpu_status_name(s), ircgpu_last_error());
     }
     if (L->job)
       ircgpu_job_destroy(L->job);

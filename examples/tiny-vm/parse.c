@@ -14,7 +14,7 @@ typedef struct {
   Program *P;
   const char *file, *s;
   int line;
-  int kind;       /* current token */
+  int kind; /* current token */
   char tok[64];
   int64_t ival;
   double fval;
@@ -67,7 +67,8 @@ static void next(Parser *S) {
     strcpy(S->tok, "end of file");
     return;
   }
-  if (isdigit((unsigned char)*b) || (*b == '.' && isdigit((unsigned char)b[1]))) {
+  if (isdigit((unsigned char)*b) ||
+      (*b == '.' && isdigit((unsigned char)b[1]))) {
     char *e;
     S->ival = strtoll(b, &e, 10);
     S->kind = K_INT;

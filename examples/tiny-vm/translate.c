@@ -89,8 +89,10 @@ static int check(Tr *X, Node *n, Node *ifblock) {
   case N_PRINT:
     return fail(X, n->line, "print%s inside the loop", "");
   case N_WHILE:
-    return fail(X, n->line, "a while loop%s inside (only for loops are "
-                            "translated)", "");
+    return fail(X, n->line,
+                "a while loop%s inside (only for loops are "
+                "translated)",
+                "");
   case N_ARRAY:
     return fail(X, n->line, "allocates the array %s", P->arrays[n->slot].name);
   case N_BLOCK:
@@ -180,8 +182,7 @@ static V expr(Tr *X, Node *n) {
   case N_NEG:
     a = as_i64(X, expr(X, n->a));
     r = fresh(X, a.type);
-    out(X, "  %s = %s %s\n", r.name, a.type == V_F64 ? "fneg" : "neg",
-        a.name);
+    out(X, "  %s = %s %s\n", r.name, a.type == V_F64 ? "fneg" : "neg", a.name);
     return r;
   case N_NOT:
     a = as_i64(X, expr(X, n->a));
@@ -191,13 +192,12 @@ static V expr(Tr *X, Node *n) {
   case N_CONV:
     a = as_i64(X, expr(X, n->a));
     r = fresh(X, n->op == T_FLT ? V_F64 : V_I64);
-    out(X, "  %s = %s %s to %s\n", r.name,
-        n->op == T_FLT ? "sitofp" : "fptosi", a.name,
-        n->op == T_FLT ? "f64" : "i64");
+    out(X, "  %s = %s %s to %s\n", r.name, n->op == T_FLT ? "sitofp" : "fptosi",
+        a.name, n->op == T_FLT ? "f64" : "i64");
     return r;
   case N_BIN: {
-    static const char *iop[] = {"add",      "sub",      "mul",      "sdiv",
-                                "srem",     "icmp eq",  "icmp ne",  "icmp slt",
+    static const char *iop[] = {"add",      "sub",      "mul",     "sdiv",
+                                "srem",     "icmp eq",  "icmp ne", "icmp slt",
                                 "icmp sle", "icmp sgt", "icmp sge"};
     static const char *fop[] = {"fadd",     "fsub",     "fmul",     "fdiv",
                                 "frem",     "fcmp oeq", "fcmp une", "fcmp olt",
@@ -372,7 +372,10 @@ int translate_loop(Program *P, int loop, Translation *T, char *why,
   }
   out(&X, ")");
   for (int i = 0; i < T->ncarried; ++i)
-    out(&X, "%s%s", i ? ", " : T->ncarried > 1 ? " -> (" : " -> ",
+    out(&X, "%s%s",
+        i                 ? ", "
+        : T->ncarried > 1 ? " -> ("
+                          : " -> ",
         vir_type(P, T->carried[i]));
   out(&X, "%s {\n", T->ncarried > 1 ? ")" : "");
   for_loop(&X, X.top, "%lo", "%hi");

@@ -19,9 +19,23 @@ enum { E_F32, E_F64, E_I32, E_I64 };
 
 typedef enum {
   /* expressions */
-  N_INT, N_FLT, N_VAR, N_INDEX, N_BIN, N_NEG, N_NOT, N_CONV,
+  N_INT,
+  N_FLT,
+  N_VAR,
+  N_INDEX,
+  N_BIN,
+  N_NEG,
+  N_NOT,
+  N_CONV,
   /* statements */
-  N_ASSIGN, N_STORE, N_IF, N_WHILE, N_FOR, N_PRINT, N_BLOCK, N_ARRAY
+  N_ASSIGN,
+  N_STORE,
+  N_IF,
+  N_WHILE,
+  N_FOR,
+  N_PRINT,
+  N_BLOCK,
+  N_ARRAY
 } NodeKind;
 
 /* Binary operators (N_BIN's op). */
@@ -32,15 +46,15 @@ struct Node {
   NodeKind kind;
   int type; /* expressions: T_INT / T_FLT */
   int line;
-  int op;   /* N_BIN: B_*; N_CONV: the target type */
+  int op; /* N_BIN: B_*; N_CONV: the target type */
   int64_t ival;
   double fval;
-  int slot;     /* N_VAR, N_ASSIGN, N_FOR (loop variable); arrays: array id */
-  int decl;     /* N_ASSIGN: 1 if it declares the variable */
+  int slot; /* N_VAR, N_ASSIGN, N_FOR (loop variable); arrays: array id */
+  int decl; /* N_ASSIGN: 1 if it declares the variable */
   Node *a, *b, *c; /* operands; N_FOR: lo, hi, body; N_IF: cond, then, else */
-  Node *list;   /* N_BLOCK, N_PRINT: first statement / expression */
-  Node *next;   /* next in a list */
-  int loop;     /* N_FOR, N_WHILE: loop id */
+  Node *list;      /* N_BLOCK, N_PRINT: first statement / expression */
+  Node *next;      /* next in a list */
+  int loop;        /* N_FOR, N_WHILE: loop id */
   /* N_FOR, N_BLOCK: the slots of the variables declared inside are
    * [vlo, vhi) (a `for`'s own variable and hidden bound included). */
   int vlo, vhi;
@@ -53,7 +67,7 @@ typedef union {
 
 typedef struct {
   char name[64];
-  int type;  /* T_INT / T_FLT */
+  int type; /* T_INT / T_FLT */
 } VarInfo;
 
 typedef struct Jit Jit;
@@ -71,11 +85,11 @@ typedef struct {
 } Array;
 
 typedef struct {
-  Node *node;     /* N_FOR or N_WHILE */
-  int parent;     /* enclosing loop id, -1 at top level */
-  int hi_slot;    /* N_FOR: the hidden slot holding the upper bound */
+  Node *node;  /* N_FOR or N_WHILE */
+  int parent;  /* enclosing loop id, -1 at top level */
+  int hi_slot; /* N_FOR: the hidden slot holding the upper bound */
   int64_t backedges;
-  JitLoop *jit;   /* jit.c's state for this loop */
+  JitLoop *jit; /* jit.c's state for this loop */
 } Loop;
 
 typedef struct {
@@ -96,7 +110,7 @@ typedef struct {
   Val *slots;
   int64_t total_backedges; /* interpreted back-edges, all loops */
   FILE *out;
-  Jit *jit;      /* NULL: --no-jit */
+  Jit *jit; /* NULL: --no-jit */
   int verbose;
 } Program;
 
@@ -132,18 +146,36 @@ void jit_report(Jit *J, FILE *f);
 
 /* Opcodes; operands follow in the code array. */
 enum {
-  OP_ICONST, OP_FCONST, /* const index */
-  OP_LOAD, OP_STORE,    /* slot */
-  OP_IADD, OP_ISUB, OP_IMUL, OP_IDIV, OP_IREM, OP_INEG,
-  OP_FADD, OP_FSUB, OP_FMUL, OP_FDIV, OP_FNEG,
-  OP_ICMP, OP_FCMP, /* B_EQ..B_GE */
-  OP_NOT, OP_I2F, OP_F2I,
-  OP_ALOAD, OP_ASTORE, OP_NEWARR, /* array id */
-  OP_JMP, OP_JZ,                  /* target */
-  OP_PRINTI, OP_PRINTF,           /* last (1: newline) */
-  OP_FOR_ENTER,                   /* loop id, exit */
-  OP_FOR_NEXT,                    /* loop id, body */
-  OP_BACKEDGE,                    /* loop id, target (while loops) */
+  OP_ICONST,
+  OP_FCONST, /* const index */
+  OP_LOAD,
+  OP_STORE, /* slot */
+  OP_IADD,
+  OP_ISUB,
+  OP_IMUL,
+  OP_IDIV,
+  OP_IREM,
+  OP_INEG,
+  OP_FADD,
+  OP_FSUB,
+  OP_FMUL,
+  OP_FDIV,
+  OP_FNEG,
+  OP_ICMP,
+  OP_FCMP, /* B_EQ..B_GE */
+  OP_NOT,
+  OP_I2F,
+  OP_F2I,
+  OP_ALOAD,
+  OP_ASTORE,
+  OP_NEWARR, /* array id */
+  OP_JMP,
+  OP_JZ, /* target */
+  OP_PRINTI,
+  OP_PRINTF,    /* last (1: newline) */
+  OP_FOR_ENTER, /* loop id, exit */
+  OP_FOR_NEXT,  /* loop id, body */
+  OP_BACKEDGE,  /* loop id, target (while loops) */
   OP_HALT
 };
 
