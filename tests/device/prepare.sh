@@ -24,4 +24,5 @@ bash ../shared/tools/pack-for-device.sh .device/bin.tar.xz \
   "$BUILD"/tests/ircgpu-cuda-smoke "$BUILD"/tests/ircgpu-multi-gpu \
   "$BUILD"/tests/ircgpu-api-gpu \
   "$BUILD"/tests/ircgpu-cuda-faults \
+  "$BUILD"/examples/tiny-vm/tiny-vm \
   "$BUILD"/tests/ircgpu-unittests

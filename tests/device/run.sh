@@ -19,6 +19,9 @@
 #     (ircgpu-cuda-faults); through the CLI: a fault and a checked-mode
 #     violation are exit 3 with the reason and the next process is healthy;
 #     no visible device is exit 3.
+#  10. tiny-vm (examples/tiny-vm): its demos on the interpreter tier and on
+#     the GPU tier give the same output; the speedup on a large loop
+#     (examples/tiny-vm/run_gpu.sh, which logs $OUT/tiny-vm.log).
 # Prints "DEVICE: OK" when everything passed.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -71,6 +74,8 @@ check() { "$@"; local rc=$?; echo "exit: $rc"; [ $rc -eq 0 ] || status=1; }
   check bash tests/device/run_faults.sh "$B"
   section "9. demo"
   $IRC run examples/sum.vir --entry sum --arg n=1000 --arg x=@$x
+  section "10. tiny-vm: interpreter tier against GPU tier"
+  check bash examples/tiny-vm/run_gpu.sh "$B/examples/tiny-vm/tiny-vm"
   echo
   [ $status -eq 0 ] && echo "DEVICE: OK" || echo "DEVICE: FAILED"
 } > "$OUT/device.log" 2>&1
