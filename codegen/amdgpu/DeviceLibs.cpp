@@ -13,6 +13,8 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/amdgpu/DeviceLibs.h"
 
+#include "codegen/BitcodeLibrary.h"
+
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/CallingConv.h"
@@ -35,28 +37,6 @@ namespace {
 
 Error libError(const Twine &Msg) {
   return createStringError(inconvertibleErrorCode(), Msg);
-}
-
-Expected<MemoryBufferRef> cachedBitcode(const std::string &Path) {
-  static std::mutex Mu;
-  static StringMap<std::unique_ptr<MemoryBuffer>> Cache;
-  std::lock_guard<std::mutex> Lock(Mu);
-  std::unique_ptr<MemoryBuffer> &Buf = Cache[Path];
-  if (!Buf) {
-    auto B = MemoryBuffer::getFile(Path, /*IsText=*/false,
-                                   /*RequiresNullTerminator=*/false);
-    if (!B)
-      return libError("cannot read '" + Path + "': " + B.getError().message());
-    Buf = std::move(*B);
-  }
-  return Buf->getMemBufferRef();
-}
-
-bool callsOcml(const llvm::Module &M) {
-  for (const llvm::Function &F : M)
-    if (F.isDeclaration() && F.getName().starts_with("__ocml_"))
-      return true;
-  return false;
 }
 
 Expected<std::string> findOcml() {
@@ -124,38 +104,19 @@ std::vector<std::string> deviceLibDirs() {
 }
 
 Error linkDeviceLibs(llvm::Module &M, const OclcControls &C) {
-  if (!callsOcml(M))
+  if (!callsLibrary(M, "__ocml_"))
     return Error::success();
   auto Path = findOcml();
   if (!Path)
     return Path.takeError();
-  auto Buf = cachedBitcode(*Path);
-  if (!Buf)
-    return Buf.takeError();
-  auto Lib = getLazyBitcodeModule(*Buf, M.getContext());
-  if (!Lib)
-    return libError("cannot parse '" + *Path +
-                    "': " + toString(Lib.takeError()));
-  (*Lib)->setDataLayout(M.getDataLayout());
-  if (Linker::linkModules(M, std::move(*Lib), Linker::LinkOnlyNeeded))
-    return libError("linking '" + *Path + "' failed");
-  for (const llvm::Function &F : M)
-    if (F.isDeclaration() && F.getName().starts_with("__ocml_"))
-      return libError("'" + *Path + "' has no " + F.getName());
+  if (Error E = linkBitcodeLibrary(M, *Path, "__ocml_", "OCML"))
+    return E;
   if (Error E = defineControls(M, C))
     return E;
 
-  // Only kernels are entry points (see LibDevice.cpp).
-  for (GlobalValue &GV : M.global_values()) {
-    if (GV.isDeclaration() || GV.hasLocalLinkage())
-      continue;
-    auto *F = dyn_cast<llvm::Function>(&GV);
-    if (F && F->getCallingConv() == CallingConv::AMDGPU_KERNEL)
-      continue;
-    // OCML's definitions are protected; local linkage wants the default.
-    GV.setVisibility(GlobalValue::DefaultVisibility);
-    GV.setLinkage(GlobalValue::InternalLinkage);
-  }
+  // OCML's definitions are protected; local linkage wants the default
+  // visibility, which internalizeAllButKernels gives.
+  internalizeAllButKernels(M, CallingConv::AMDGPU_KERNEL);
   return Error::success();
 }
 

@@ -9,6 +9,8 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/nvptx/LibDevice.h"
 
+#include "codegen/BitcodeLibrary.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Bitcode/BitcodeReader.h"
@@ -32,31 +34,6 @@ constexpr const char *InToolkit = "/nvvm/libdevice/libdevice.10.bc";
 
 Error libDeviceError(const Twine &Msg) {
   return createStringError(inconvertibleErrorCode(), Msg);
-}
-
-/// The file's bytes, read once per path and kept for the process: lazy
-/// modules point into them until the link has materialised what it needs.
-Expected<MemoryBufferRef> cachedLibDevice(const std::string &Path) {
-  static std::mutex Mu;
-  static StringMap<std::unique_ptr<MemoryBuffer>> Cache;
-  std::lock_guard<std::mutex> Lock(Mu);
-  std::unique_ptr<MemoryBuffer> &Buf = Cache[Path];
-  if (!Buf) {
-    auto B = MemoryBuffer::getFile(Path, /*IsText=*/false,
-                                   /*RequiresNullTerminator=*/false);
-    if (!B)
-      return libDeviceError("cannot read libdevice '" + Path +
-                            "': " + B.getError().message());
-    Buf = std::move(*B);
-  }
-  return Buf->getMemBufferRef();
-}
-
-bool callsLibDevice(const llvm::Module &M) {
-  for (const llvm::Function &F : M)
-    if (F.isDeclaration() && F.getName().starts_with("__nv_"))
-      return true;
-  return false;
 }
 
 /// Intrinsics of a newer LLVM that a newer libdevice calls: CUDA 13's
@@ -128,40 +105,17 @@ Expected<std::string> findLibDevice() {
 }
 
 Error linkLibDevice(llvm::Module &M) {
-  if (!callsLibDevice(M))
+  if (!callsLibrary(M, "__nv_"))
     return Error::success();
   auto Path = findLibDevice();
   if (!Path)
     return Path.takeError();
-  auto Buf = cachedLibDevice(*Path);
-  if (!Buf)
-    return Buf.takeError();
-  auto Lib = getLazyBitcodeModule(*Buf, M.getContext());
-  if (!Lib)
-    return libDeviceError("cannot parse libdevice '" + *Path +
-                          "': " + toString(Lib.takeError()));
-  // libdevice says nvptx64-nvidia-gpulibs and an older layout; the linker
-  // would warn about the mismatch, the code is the same.
-  (*Lib)->setTargetTriple(M.getTargetTriple());
-  (*Lib)->setDataLayout(M.getDataLayout());
-  if (Linker::linkModules(M, std::move(*Lib), Linker::LinkOnlyNeeded))
-    return libDeviceError("linking libdevice '" + *Path + "' failed");
-  for (const llvm::Function &F : M)
-    if (F.isDeclaration() && F.getName().starts_with("__nv_"))
-      return libDeviceError("libdevice '" + *Path + "' has no " + F.getName());
+  if (Error E = linkBitcodeLibrary(M, *Path, "__nv_", "libdevice"))
+    return E;
   if (Error E = lowerNewIntrinsics(M, *Path))
     return E;
 
-  // Only kernels are entry points: internal linkage lets the optimiser
-  // inline and drop the rest, and keeps their names out of the PTX.
-  for (GlobalValue &GV : M.global_values()) {
-    if (GV.isDeclaration() || GV.hasLocalLinkage())
-      continue;
-    auto *F = dyn_cast<llvm::Function>(&GV);
-    if (F && F->getCallingConv() == CallingConv::PTX_Kernel)
-      continue;
-    GV.setLinkage(GlobalValue::InternalLinkage);
-  }
+  internalizeAllButKernels(M, CallingConv::PTX_Kernel);
   // __nvvm_reflect("__CUDA_FTZ") reads this flag: 0 keeps denormals, as the
   // rest of the generated code (no .ftz) does.
   M.setModuleFlag(llvm::Module::Override, "nvvm-reflect-ftz", uint32_t(0));
