@@ -124,6 +124,27 @@ llvm::Value *Lowering::lowerIntBinary(Opcode Op, llvm::Value *A,
     Bv = B.CreateAnd(Bv, ConstantInt::get(IT, IT->getBitWidth() - 1));
     break;
   case Opcode::UDiv:
+  case Opcode::URem:
+  case Opcode::SDiv:
+  case Opcode::SRem:
+    // Division of i8 and i16 is done in 32 bits and truncated, which gives
+    // the same results (-128 / -1 is 128, truncated -128, as docs/ir.md
+    // wants). LLVM 19's AMDGPU backend cannot select a 16-bit sdivrem or
+    // udivrem, formed when a quotient and a remainder share operands: the
+    // compile fuzzer's first crash (tests/fuzz/corpus/compile/div8-gfx90a).
+    if (IT->getBitWidth() < 32) {
+      bool Signed = Op == Opcode::SDiv || Op == Opcode::SRem;
+      llvm::Type *I32 = B.getInt32Ty();
+      llvm::Value *WA = Signed ? B.CreateSExt(A, I32) : B.CreateZExt(A, I32);
+      llvm::Value *WB = Signed ? B.CreateSExt(Bv, I32) : B.CreateZExt(Bv, I32);
+      return B.CreateTrunc(lowerIntBinary(Op, WA, WB), IT);
+    }
+    break;
+  default:
+    break;
+  }
+  switch (Op) {
+  case Opcode::UDiv:
   case Opcode::URem: {
     llvm::Value *IsZero = B.CreateICmpEQ(Bv, Zero);
     llvm::Value *Safe = B.CreateSelect(IsZero, One, Bv);

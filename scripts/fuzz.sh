@@ -38,6 +38,8 @@ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 # The symbolizer turns sanitizer reports into file:line stacks.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+# Third-party leaks only (tests/sanitizers/lsan.supp says which and why).
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppressions=0}
 SYMBOLIZER=/usr/lib/llvm-19/bin/llvm-symbolizer
 [ -x "$SYMBOLIZER" ] && export ASAN_SYMBOLIZER_PATH=$SYMBOLIZER
 
@@ -60,14 +62,16 @@ for t in "${TARGETS[@]}"; do
   cmake --build "$BUILD" -j "$(nproc)" --target "ircgpu-fuzz-$t"
   echo "fuzz: built ircgpu-fuzz-$t in $(( $(date +%s) - start )) s"
   rc=0
+  start=$(date +%s)
   "$bin" "$work" "${seeds[@]}" -dict=tests/fuzz/vir.dict \
     -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=2048 \
     -max_len=65536 -print_final_stats=1 -artifact_prefix="$artifacts" \
     > "$log" 2>&1 || rc=$?
+  took=$(( $(date +%s) - start )) # less than SECONDS when it stopped on a crash
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
   crashes=$(find "$artifacts" -type f | wc -l)
-  echo "fuzz: $t: ${runs:-0} runs in ${SECONDS_PER_TARGET} s, coverage ${cov:-0}, crashes: $crashes"
+  echo "fuzz: $t: ${runs:-0} runs in $took s, coverage ${cov:-0}, crashes: $crashes"
   if [ "$rc" -ne 0 ] || [ "$crashes" -ne 0 ]; then
     failed=1
     echo "fuzz: $t FAILED (exit $rc); the log's end ($log):" >&2

@@ -40,6 +40,32 @@ struct LoadResult {
 // and value used here (HipDriver.h). The unversioned name is a ROCm install's
 // development link; whatever it points at, the version check below refuses a
 // major version this file was not checked against.
+// The sanitizer runtimes (ASan, TSan, MSan) abort in their dlopen
+// interceptor on RTLD_DEEPBIND (google/sanitizers#611): a library loaded so
+// would bypass their malloc and pthread interceptors. Sanitized builds
+// (scripts/sanitize.sh, docs/fuzzing.md) load the HIP runtime without it,
+// and do not preload comgr: without RTLD_DEEPBIND the preload would do the
+// harm it exists to prevent. Its libLLVM-15's static initialisers, bound to
+// the LLVM 19 globals that libircgpu-internal.so exports, construct them a
+// second time (ASan saw MLInlineAdvisor's and Assumptions' tables leak).
+// ROCm 5's runtime itself links no LLVM; it loads comgr only to load a
+// module, which needs a GPU, and no sanitizer run has one.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define IRCGPU_NO_DEEPBIND 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) ||    \
+    __has_feature(memory_sanitizer)
+#define IRCGPU_NO_DEEPBIND 1
+#endif
+#endif
+#ifdef IRCGPU_NO_DEEPBIND
+static constexpr int DeepBind = 0;
+#else
+static constexpr int DeepBind = RTLD_DEEPBIND;
+#endif
+
+bool preloadsComgr() { return DeepBind != 0; }
+
 static constexpr const char *DefaultLibraries[] = {
     "libamdhip64.so.5", "libamdhip64.so.6", "libamdhip64.so"};
 
@@ -58,7 +84,7 @@ const char *const ComgrLibraries[2] = {"libamd_comgr.so.2",
 /// where it needs it.
 static void preloadComgr() {
   for (const char *N : ComgrLibraries)
-    if (dlopen(N, RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND))
+    if (dlopen(N, RTLD_NOW | RTLD_LOCAL | DeepBind))
       return;
   (void)dlerror();
 }
@@ -79,7 +105,7 @@ static LoadResult load(StringRef Library) {
     // (libLLVM-17) directly, and that library's static initialisers, bound
     // to the LLVM 19 symbols this process exports, crashed `irc-gpu
     // devices` on the H200 machine (2026-11-30, tests/device/LOG.md).
-    Lib = dlopen(N.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+    Lib = dlopen(N.c_str(), RTLD_NOW | RTLD_LOCAL | DeepBind);
     if (Lib) {
       R.Driver.Library = N;
       break;
@@ -119,7 +145,8 @@ static LoadResult load(StringRef Library) {
   R.Driver.Version = V;
   int Major = V / 10000000;
   if (Major == 5 || Major == 6) {
-    preloadComgr();
+    if (preloadsComgr())
+      preloadComgr();
     return R;
   }
   R.Error = formatv("HIP runtime unusable: {0} is HIP {1}.{2}; irc-gpu "

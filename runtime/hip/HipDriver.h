@@ -186,6 +186,10 @@ llvm::Expected<HipDriver> loadHipDriverFrom(llvm::StringRef Library);
 /// (HipDriver.cpp says why).
 extern const char *const ComgrLibraries[2];
 
+/// Whether loading the runtime preloads comgr: true except in sanitized
+/// builds, which cannot use RTLD_DEEPBIND (HipDriver.cpp says why).
+bool preloadsComgr();
+
 /// The runtime, loaded once per process (later calls return the first
 /// answer) from $IRC_GPU_HIP_LIBRARY if set, else by the default search.
 llvm::Expected<const HipDriver &> loadHipDriver();

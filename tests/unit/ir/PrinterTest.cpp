@@ -229,10 +229,9 @@ TEST(PrinterTest, FloatConstantsRoundTripBitExactly) {
 //===----------------------------------------------------------------------===//
 
 std::string examplePath(llvm::StringRef Name) {
-  // tests/unit/ir/PrinterTest.cpp -> the repository root.
-  llvm::SmallString<256> P(__FILE__);
-  for (int I = 0; I < 4; ++I)
-    llvm::sys::path::remove_filename(P);
+  // From CMake, not __FILE__: ccache (base_dir) and some generators make
+  // __FILE__ relative to the build directory, not to where tests run.
+  llvm::SmallString<256> P(IRCGPU_SOURCE_DIR);
   llvm::sys::path::append(P, "examples", Name);
   return std::string(P);
 }

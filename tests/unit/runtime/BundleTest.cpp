@@ -519,6 +519,9 @@ llvm::json::Object &kernel(llvm::json::Object &O) {
 TEST(BundleTest, StepErrors) {
   using llvm::json::Array;
   using llvm::json::Object;
+  // A nested array is spelled Array{Value(Array{...})}: clang reads
+  // Array{Array{...}} as a copy of the inner array (CWG 1467), GCC as an
+  // array holding it.
   std::string T = written(makeBundle(Cases[1]));
   expectError(edit(T, [](Object &O) { kernel(O)["kind"] = "launch"; }),
               "plan.steps[0].kind: unknown step kind 'launch'");
@@ -550,12 +553,12 @@ TEST(BundleTest, StepErrors) {
   expectError(
       edit(T,
            [](Object &O) {
-             kernel(O)["grid"] = Array{Array{2, 0}};
+             kernel(O)["grid"] = Array{llvm::json::Value(Array{2, 0})};
            }),
       "plan.steps[0].grid[0]: expected [lower bound, upper bound, step]");
   expectError(edit(T,
                    [](Object &O) {
-                     kernel(O)["grid"] = Array{Array{2, 0, 1}};
+                     kernel(O)["grid"] = Array{llvm::json::Value(Array{2, 0, 1})};
                    }),
               "plan.steps[0].grid[0]: bounds of different types");
   expectError(edit(T, [](Object &O) { kernel(O)["results"] = Array{3}; }),
@@ -598,7 +601,7 @@ TEST(BundleTest, LoopAndOverlapErrors) {
   std::string Saxpy = written(makeBundle(Cases[0]));
   expectError(edit(Saxpy,
                    [](Object &O) {
-                     kernel(O)["disjoint"] = Array{Array{0, 3}};
+                     kernel(O)["disjoint"] = Array{llvm::json::Value(Array{0, 3})};
                    }),
               "plan.steps[0].disjoint[0][0]: not a buffer parameter");
   expectError(edit(Saxpy, [](Object &O) { kernel(O).erase("disjoint"); }),
@@ -811,6 +814,9 @@ TEST(BundleTest, CodeObjectErrors) {
 TEST(BundleTest, SourceErrors) {
   using llvm::json::Array;
   using llvm::json::Object;
+  // A nested array is spelled Array{Value(Array{...})}: clang reads
+  // Array{Array{...}} as a copy of the inner array (CWG 1467), GCC as an
+  // array holding it.
   std::string T = written(makeBundle(Cases[1]));
   expectError(edit(T, [](Object &O) { O["source"] = Array{"func @f() {"}; }),
               "source: invalid VIR: line ");

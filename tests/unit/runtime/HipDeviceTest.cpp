@@ -128,6 +128,8 @@ TEST(HipDriverTest, OffloadBundleCheck) {
 TEST(HipDriverTest, LoadingTheRuntimePreloadsComgr) {
   if (std::getenv(hip::HipLibraryEnvVar))
     GTEST_SKIP() << hip::HipLibraryEnvVar << " is set";
+  if (!hip::preloadsComgr())
+    GTEST_SKIP() << "sanitized build: comgr is not preloaded";
   Expected<const hip::HipDriver &> D = hip::loadHipDriver();
   if (!D)
     GTEST_SKIP() << "no HIP runtime: " << errorText(D.takeError());
