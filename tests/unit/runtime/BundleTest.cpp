@@ -556,11 +556,12 @@ TEST(BundleTest, StepErrors) {
              kernel(O)["grid"] = Array{llvm::json::Value(Array{2, 0})};
            }),
       "plan.steps[0].grid[0]: expected [lower bound, upper bound, step]");
-  expectError(edit(T,
-                   [](Object &O) {
-                     kernel(O)["grid"] = Array{llvm::json::Value(Array{2, 0, 1})};
-                   }),
-              "plan.steps[0].grid[0]: bounds of different types");
+  expectError(
+      edit(T,
+           [](Object &O) {
+             kernel(O)["grid"] = Array{llvm::json::Value(Array{2, 0, 1})};
+           }),
+      "plan.steps[0].grid[0]: bounds of different types");
   expectError(edit(T, [](Object &O) { kernel(O)["results"] = Array{3}; }),
               "plan.steps[0].results: unexpected field");
   expectError(edit(T, [](Object &O) { kernel(O)["body"] = Array{}; }),
@@ -599,11 +600,12 @@ TEST(BundleTest, LoopAndOverlapErrors) {
   using llvm::json::Array;
   using llvm::json::Object;
   std::string Saxpy = written(makeBundle(Cases[0]));
-  expectError(edit(Saxpy,
-                   [](Object &O) {
-                     kernel(O)["disjoint"] = Array{llvm::json::Value(Array{0, 3})};
-                   }),
-              "plan.steps[0].disjoint[0][0]: not a buffer parameter");
+  expectError(
+      edit(Saxpy,
+           [](Object &O) {
+             kernel(O)["disjoint"] = Array{llvm::json::Value(Array{0, 3})};
+           }),
+      "plan.steps[0].disjoint[0][0]: not a buffer parameter");
   expectError(edit(Saxpy, [](Object &O) { kernel(O).erase("disjoint"); }),
               "plan.steps[0].disjoint: missing");
   std::string Conv = written(makeBundle(Cases[3]));
