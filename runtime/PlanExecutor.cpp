@@ -268,6 +268,10 @@ Error PlanRun::runKernel(const PlanStep &St) {
     size_t HW = Trips.size() - 1 - D;
     uint64_t B = *BlockDims[HW] * (HW == 0 ? Code.Main.PointsPerThread : 1);
     uint64_t N = Trips[D] / B + (Trips[D] % B != 0);
+    // A grid-stride kernel loops over the points past its blocks
+    // (KernelABI.h): no grid is too large for it.
+    if (HW == 0 && Code.Main.GridStride)
+      N = std::min<uint64_t>(N, GridStrideMaxBlocks);
     uint64_t Max = HW == 0 ? MaxGridX : MaxGridYZ;
     if (N > Max)
       return runtimeError("kernel " + Name + ": dimension " + Twine(D) +
@@ -276,9 +280,6 @@ Error PlanRun::runKernel(const PlanStep &St) {
                           Twine(Max * B) + ")");
     *GridDims[HW] = unsigned(N);
   }
-  // A grid-stride kernel loops over the rest (KernelABI.h).
-  if (Code.Main.GridStride)
-    Grid.X = std::min(Grid.X, GridStrideMaxBlocks);
   return launch(K.Main, Code.Main, Grid, Block, Grid.X, Bounds);
 }
 

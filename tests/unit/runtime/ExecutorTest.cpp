@@ -251,7 +251,9 @@ TEST_P(ExecutorTest, GridStrideKernelGetsAtMostItsBlocksAndTheirCount) {
   const uint64_t PerBlock = 256 * GridPointsPerThread;
   for (uint64_t N : std::initializer_list<uint64_t>{
            1, PerBlock + 1, GridStrideMaxBlocks * PerBlock,
-           GridStrideMaxBlocks * PerBlock + 1, uint64_t(1) << 24}) {
+           GridStrideMaxBlocks * PerBlock + 1, uint64_t(1) << 24,
+           // more points than a grid of 2^31 - 1 blocks covers
+           uint64_t(1) << 42}) {
     SCOPED_TRACE("n = " + std::to_string(N));
     D.LaunchLog.clear();
     auto R = LP->run({DeviceArg::scalar(N), DeviceArg::buffer(BufX, N),
