@@ -51,6 +51,33 @@ const char *accessName(uint32_t A) {
 
 } // namespace
 
+Expected<GridLaunch> ircgpu::gridLaunch(const DeviceFunction &DF,
+                                        ArrayRef<uint64_t> Trips,
+                                        StringRef Name) {
+  GridLaunch L;
+  // The last plan dimension is x, the one before y, the first of three z.
+  L.Block = GridBlocks[Trips.size() - 1];
+  unsigned *BlockDims[] = {&L.Block.X, &L.Block.Y, &L.Block.Z};
+  unsigned *GridDims[] = {&L.Grid.X, &L.Grid.Y, &L.Grid.Z};
+  for (size_t D = 0; D < Trips.size(); ++D) {
+    size_t HW = Trips.size() - 1 - D;
+    uint64_t B = *BlockDims[HW] * (HW == 0 ? DF.PointsPerThread : 1);
+    uint64_t N = Trips[D] / B + (Trips[D] % B != 0);
+    // A grid-stride kernel loops over the points past its blocks
+    // (KernelABI.h): no grid is too large for it.
+    if (HW == 0 && DF.GridStride)
+      N = std::min<uint64_t>(N, GridStrideMaxBlocks);
+    uint64_t Max = HW == 0 ? MaxGridX : MaxGridYZ;
+    if (N > Max)
+      return runtimeError("kernel " + Name + ": dimension " + Twine(D) +
+                          " of its grid has " + Twine(Trips[D]) +
+                          " points, more than one launch covers (" +
+                          Twine(Max * B) + ")");
+    *GridDims[HW] = unsigned(N);
+  }
+  return L;
+}
+
 struct LoadedPlan::RunMemory {
   DeviceBuffer Slots, Partials, ErrorRecord;
 };
@@ -260,27 +287,10 @@ Error PlanRun::runKernel(const PlanStep &St) {
 
   if (Points == 0)
     return Error::success();
-  // The last plan dimension is x, the one before y, the first of three z.
-  Dim3 Block = GridBlocks[Trips.size() - 1], Grid;
-  unsigned *BlockDims[] = {&Block.X, &Block.Y, &Block.Z};
-  unsigned *GridDims[] = {&Grid.X, &Grid.Y, &Grid.Z};
-  for (size_t D = 0; D < Trips.size(); ++D) {
-    size_t HW = Trips.size() - 1 - D;
-    uint64_t B = *BlockDims[HW] * (HW == 0 ? Code.Main.PointsPerThread : 1);
-    uint64_t N = Trips[D] / B + (Trips[D] % B != 0);
-    // A grid-stride kernel loops over the points past its blocks
-    // (KernelABI.h): no grid is too large for it.
-    if (HW == 0 && Code.Main.GridStride)
-      N = std::min<uint64_t>(N, GridStrideMaxBlocks);
-    uint64_t Max = HW == 0 ? MaxGridX : MaxGridYZ;
-    if (N > Max)
-      return runtimeError("kernel " + Name + ": dimension " + Twine(D) +
-                          " of its grid has " + Twine(Trips[D]) +
-                          " points, more than one launch covers (" +
-                          Twine(Max * B) + ")");
-    *GridDims[HW] = unsigned(N);
-  }
-  return launch(K.Main, Code.Main, Grid, Block, Grid.X, Bounds);
+  auto L = gridLaunch(Code.Main, Trips, Name);
+  if (!L)
+    return L.takeError();
+  return launch(K.Main, Code.Main, L->Grid, L->Block, L->Grid.X, Bounds);
 }
 
 Error PlanRun::runScalar(const PlanStep &St) {

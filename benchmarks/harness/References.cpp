@@ -230,16 +230,12 @@ Expected<Launch> rawPlanLaunch(const LoadedPlan &LP, ArrayRef<DeviceArg> Args) {
     // As the executor counts them (the interpreter's trip count).
     Trips.push_back(gridTripCount(P.Slots[G.LB].Ty, *LB, *UB, *S));
   }
-  // The executor's shapes: 256 threads (1-D), 32 x 8 (2-D), last dim on x.
-  if (Trips.size() == 1) {
-    L.Block = {256, 1, 1};
-    L.Grid = {blocksFor(Trips[0], 256 * Code.Main.PointsPerThread), 1, 1};
-    if (Code.Main.GridStride)
-      L.Grid.X = std::min(L.Grid.X, GridStrideMaxBlocks);
-  } else {
-    L.Block = {32, 8, 1};
-    L.Grid = {blocksFor(Trips[1], 32), blocksFor(Trips[0], 8), 1};
-  }
+  // The executor's own launch shape.
+  auto Shape = gridLaunch(Code.Main, Trips, Code.Main.Name);
+  if (!Shape)
+    return Shape.takeError();
+  L.Grid = Shape->Grid;
+  L.Block = Shape->Block;
   size_t Dim = 0;
   for (const KernelParam &KP : Code.Main.Params) {
     switch (KP.Kind) {

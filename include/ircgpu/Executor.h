@@ -41,6 +41,17 @@ struct DeviceArg {
   }
 };
 
+/// How the executor launches a Grid device function DF whose dimensions
+/// have Trips points each (outermost first): block shape and grid.
+/// For a grid-stride DF, Grid.X is also the Blocks argument. Errors: a
+/// dimension needing more blocks than one launch has (Name names the kernel).
+struct GridLaunch {
+  Dim3 Grid, Block;
+};
+llvm::Expected<GridLaunch> gridLaunch(const DeviceFunction &DF,
+                                      llvm::ArrayRef<uint64_t> Trips,
+                                      llvm::StringRef Name);
+
 /// A plan with its code loaded on one device. Holds the module loaded until
 /// destroyed; must not outlive the Device. One LoadedPlan may run on several
 /// threads at once (each run has its own slot array).
