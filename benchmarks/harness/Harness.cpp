@@ -113,6 +113,20 @@ private:
     R.N = In.Elements;
     return R;
   }
+  /// W's plan with its code from the module cache, loaded on the device.
+  Expected<std::unique_ptr<LoadedPlan>> loadWorkload(const Workload &W) {
+    auto B = buildWorkload(W);
+    if (!B)
+      return B.takeError();
+    auto Code =
+        cachedPlanCode(processModuleCache(), B->Key, B->P, codegenOptions());
+    if (!Code)
+      return runtime(Code.takeError(), Twine("compiling ") + W.Name);
+    auto LP = LoadedPlan::load(*Dev, std::move(B->P), false, Code->Bytes);
+    if (!LP)
+      return runtime(LP.takeError(), Twine("loading ") + W.Name);
+    return LP;
+  }
   std::string checked(const Workload &W, StringRef Who, std::string Msg) {
     if (Msg.empty())
       return "ok";
@@ -215,16 +229,9 @@ Error Harness::runWorkloadGpu(const Workload &W) {
   };
 
   // irc-gpu: the plan, its code through the module cache, loaded.
-  auto B = buildWorkload(W);
-  if (!B)
-    return B.takeError();
-  auto Code =
-      cachedPlanCode(processModuleCache(), B->Key, B->P, codegenOptions());
-  if (!Code)
-    return runtime(Code.takeError(), Twine("compiling ") + W.Name);
-  auto LP = LoadedPlan::load(*Dev, std::move(B->P), false, Code->Bytes);
+  auto LP = loadWorkload(W);
   if (!LP)
-    return runtime(LP.takeError(), Twine("loading ") + W.Name);
+    return LP.takeError();
   std::vector<DeviceArg> Args;
   for (const Param &P : In.Params)
     Args.push_back(P.IsBuffer ? DeviceArg::buffer(Bufs[P.Buffer].ptr(),
@@ -499,16 +506,9 @@ Error Harness::measureLaunchOverhead() {
   // saxpy on 1024 elements: a one-kernel plan whose kernel takes ~2 us.
   const Workload &W = *findWorkload("saxpy");
   Instance In = W.Make({1024}, O.Seed);
-  auto B = buildWorkload(W);
-  if (!B)
-    return B.takeError();
-  auto Code =
-      cachedPlanCode(processModuleCache(), B->Key, B->P, codegenOptions());
-  if (!Code)
-    return runtime(Code.takeError(), "compiling saxpy");
-  auto LP = LoadedPlan::load(*Dev, std::move(B->P), false, Code->Bytes);
+  auto LP = loadWorkload(W);
   if (!LP)
-    return runtime(LP.takeError(), "loading saxpy");
+    return LP.takeError();
   std::vector<DeviceBuffer> Bufs;
   for (const HostBuffer &H : In.Buffers) {
     auto D = Dev->alloc(H.Bytes.size());
